@@ -1,0 +1,1 @@
+"""Client Portal for law firms."""

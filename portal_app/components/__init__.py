@@ -1,0 +1,1 @@
+"""Pure functions returning components: shells, form fields, tables, the share dialog."""

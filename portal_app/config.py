@@ -1,0 +1,52 @@
+"""Settings read from the environment: laptop defaults, production by variables."""
+
+import os
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def database_url() -> str:
+    return os.environ.get("PORTAL_DATABASE_URL") or f"sqlite:///{PROJECT_ROOT / 'data' / 'portal.db'}"
+
+
+def base_url() -> str:
+    """Public address of the app, used in links inside e-mails."""
+    return os.environ.get("PORTAL_BASE_URL", "http://localhost:3000").rstrip("/")
+
+
+def api_url() -> str:
+    """Public address of the backend (serves uploaded logos); same as base_url in single-port prod."""
+    return (
+        os.environ.get("PORTAL_API_URL") or os.environ.get("REFLEX_API_URL") or "http://localhost:8000"
+    ).rstrip("/")
+
+
+def data_dir() -> Path:
+    """Private files (agreement documents); never under the public upload folder."""
+    return Path(os.environ.get("PORTAL_DATA_DIR") or PROJECT_ROOT / "data")
+
+
+def smtp_settings() -> dict | None:
+    """SMTP relay settings, or None to keep mail in the local outbox."""
+    host = os.environ.get("PORTAL_SMTP_HOST")
+    if not host:
+        return None
+    return {
+        "host": host,
+        "port": int(os.environ.get("PORTAL_SMTP_PORT", "587")),
+        "user": os.environ.get("PORTAL_SMTP_USER") or None,
+        "password": os.environ.get("PORTAL_SMTP_PASSWORD") or None,
+        "tls": os.environ.get("PORTAL_SMTP_TLS", "") .lower() in ("1", "true", "yes"),
+        "ssl": os.environ.get("PORTAL_SMTP_SSL", "").lower() in ("1", "true", "yes"),
+        "timeout": 15,
+    }
+
+
+def mail_from() -> str:
+    return os.environ.get("PORTAL_MAIL_FROM", "portal@localhost")
+
+
+def dev_mail_enabled() -> bool:
+    """The in-browser outbox exists only while no SMTP relay is configured."""
+    return smtp_settings() is None

@@ -1,0 +1,36 @@
+"""Database tables, one module per domain area; importing this package registers them all."""
+
+from portal_app.models.billing import Agreement, Invoice, InvoiceStatus, InvoiceType
+from portal_app.models.firm import Firm, Plan, PortalSettings
+from portal_app.models.mail import OutboxMessage
+from portal_app.models.matters import Matter, TimeEntry
+from portal_app.models.people import (
+    AuthSession,
+    Contact,
+    PortalUser,
+    Role,
+    StaffUser,
+)
+from portal_app.models.sharing import Invitation, Share, ShareInvoiceScope, ShareRecipient
+
+__all__ = [
+    "Agreement",
+    "AuthSession",
+    "Contact",
+    "Firm",
+    "Invitation",
+    "Invoice",
+    "InvoiceStatus",
+    "InvoiceType",
+    "Matter",
+    "OutboxMessage",
+    "Plan",
+    "PortalSettings",
+    "PortalUser",
+    "Role",
+    "Share",
+    "ShareInvoiceScope",
+    "ShareRecipient",
+    "StaffUser",
+    "TimeEntry",
+]

@@ -1,0 +1,29 @@
+"""Matters (sprawy) and the time logged on them."""
+
+from datetime import date
+
+from sqlalchemy import Index
+from sqlmodel import Field, SQLModel
+
+
+class Matter(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    firm_id: int = Field(foreign_key="firm.id", index=True)
+    contact_id: int = Field(foreign_key="contact.id", index=True)
+    number: str = Field(max_length=50)
+    title: str = Field(max_length=300)
+    status: str = Field(default="open", max_length=20)
+
+
+class TimeEntry(SQLModel, table=True):
+    __tablename__ = "time_entry"
+    __table_args__ = (Index("ix_time_entry_matter_date", "matter_id", "work_date"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    firm_id: int = Field(foreign_key="firm.id", index=True)
+    matter_id: int = Field(foreign_key="matter.id")
+    staff_user_id: int = Field(foreign_key="staff_user.id")
+    work_date: date
+    minutes: int
+    description: str = Field(default="", max_length=1000)
+    billable: bool = True

@@ -1,0 +1,1 @@
+"""One module per area; page functions end in _page and contain UI only."""

@@ -1,0 +1,292 @@
+"""The client's portal pages: login, invitation/registration, dashboard, lists, account."""
+
+import reflex as rx
+
+from portal_app.components.forms import field, notice, pager
+from portal_app.components.layout import auth_card, card, portal_shell
+from portal_app.services.client_portal import TIMEZONES
+from portal_app.state.portal import (
+    AccountState,
+    AgreementItem,
+    AgreementsState,
+    DashboardState,
+    InviteState,
+    InvoiceItem,
+    InvoicesState,
+    MoneyLine,
+    PortalLoginState,
+    TimeEntriesState,
+    TimeItem,
+)
+
+
+def _timezone_options() -> rx.Component:
+    """Every IANA zone in a native, type-to-search list (a module constant, not state)."""
+    return rx.el.datalist(*[rx.el.option(value=z) for z in TIMEZONES], id="timezones")
+
+
+def _tz_input(value, name: str = "timezone") -> rx.Component:
+    return rx.el.input(
+        name=name, id=name, list="timezones", default_value=value, key=value, auto_complete="off",
+        class_name="rt-reset rt-TextFieldInput", style={
+            "width": "100%", "height": "40px", "padding": "0 12px", "border": f"1px solid {rx.color('gray', 7)}",
+            "border_radius": "6px", "font_size": "16px", "background": rx.color("gray", 1),
+        },
+    )
+
+
+def login_page() -> rx.Component:
+    S = PortalLoginState
+    return auth_card(
+        S,
+        rx.heading(S.t["portal.login_title"], size="5", text_align="center", width="100%"),
+        rx.form(
+            rx.vstack(
+                notice(S.error, "red", "circle-alert", "portal-login-error"),
+                field(S.t["common.email"], rx.input(name="email", id="email", type="email", auto_complete="username", size="3"), field_id="email"),
+                field(S.t["common.password"], rx.input(name="password", id="password", type="password", auto_complete="current-password", size="3"), field_id="password"),
+                rx.button(S.t["portal.login_submit"], type="submit", size="3", width="100%", loading=S.busy, id="portal-login-submit"),
+                spacing="4", width="100%",
+            ),
+            on_submit=S.log_in,
+        ),
+    )
+
+
+def _dead_end(title_key: str, text_key: str) -> rx.Component:
+    S = InviteState
+    return rx.vstack(
+        rx.heading(S.t[title_key], size="5", id="invite-dead-end"),
+        rx.text(S.t[text_key], color_scheme="gray"),
+        rx.link(rx.button(S.t["invite.go_login"], variant="soft", width="100%"), href="/portal/" + S.portal_address, width="100%"),
+        spacing="3", width="100%",
+    )
+
+
+def _registration() -> rx.Component:
+    S = InviteState
+    return rx.form(
+        rx.vstack(
+            rx.heading(S.t["register.title"], size="5"),
+            notice(S.form_error, "red", "circle-alert", "register-error"),
+            field(S.t["common.email"], rx.input(value=S.email, read_only=True, disabled=True, id="register-email", size="3"), field_id="register-email"),
+            rx.grid(
+                field(S.t["register.first_name"], rx.input(name="first_name", id="first_name", auto_complete="given-name", size="3"), error=S.errors.get("first_name", ""), field_id="first_name"),
+                field(S.t["register.last_name"], rx.input(name="last_name", id="last_name", auto_complete="family-name", size="3"), error=S.errors.get("last_name", ""), field_id="last_name"),
+                columns="2", spacing="3", width="100%",
+            ),
+            field(S.t["register.password"], rx.input(name="password", id="password", type="password", auto_complete="new-password", size="3"),
+                  error=S.errors.get("password", ""), help_text=S.t["register.password_help"], field_id="password"),
+            field(S.t["register.password_repeat"], rx.input(name="password_repeat", id="password_repeat", type="password", auto_complete="new-password", size="3"),
+                  error=S.errors.get("password_repeat", ""), field_id="password_repeat"),
+            field(S.t["register.timezone"], _tz_input(S.timezone), error=S.errors.get("timezone", ""),
+                  help_text=S.t["register.timezone_help"], field_id="timezone"),
+            _timezone_options(),
+            rx.button(S.t["register.submit"], type="submit", size="3", width="100%", loading=S.busy, id="register-submit"),
+            spacing="4", width="100%",
+        ),
+        on_submit=S.register,
+    )
+
+
+def invite_page() -> rx.Component:
+    S = InviteState
+    return auth_card(
+        S,
+        rx.match(
+            S.invite_state,
+            ("register", _registration()),
+            ("login", rx.vstack(
+                rx.callout(S.t["invite.login"], icon="info", size="1"),
+                rx.link(rx.button(S.t["invite.go_login"], width="100%", size="3", id="invite-go-login"), href="/portal/" + S.portal_address, width="100%"),
+                width="100%", spacing="3",
+            )),
+            ("expired", _dead_end("invite.expired_title", "invite.expired")),
+            ("revoked", _dead_end("invite.revoked_title", "invite.revoked")),
+            ("invalid", _dead_end("invite.invalid_title", "invite.invalid")),
+            rx.spinner(),
+        ),
+    )
+
+
+def _widget(title, icon: str, body: rx.Component, help_text, id_: str) -> rx.Component:
+    return card(
+        rx.vstack(
+            rx.hstack(rx.icon(icon, size=18, color=rx.color("accent", 9)), rx.text(title, size="2", weight="medium", color_scheme="gray"), align="center", spacing="2"),
+            body,
+            rx.text(help_text, size="1", color_scheme="gray"),
+            spacing="2",
+        ),
+        id=id_,
+    )
+
+
+def _money_lines(lines, empty) -> rx.Component:
+    return rx.cond(
+        lines.length() > 0,
+        rx.vstack(rx.foreach(lines, lambda m: rx.text(m.amount, size="6", weight="bold", class_name="money")), spacing="0"),
+        rx.text(empty, size="6", weight="bold", color_scheme="gray"),
+    )
+
+
+def dashboard_page() -> rx.Component:
+    S = DashboardState
+    return portal_shell(
+        rx.vstack(
+            rx.heading(S.t["portal.welcome"].replace("{name}", S.user_name), size="6"),
+            rx.cond(
+                S.loaded,
+                rx.grid(
+                    _widget(S.t["widget.hours"], "clock",
+                            rx.text(S.hours_total + " h", size="6", weight="bold", id="hours-total"),
+                            S.t["widget.hours_month"].replace("{hours}", S.hours_month), "widget-hours"),
+                    _widget(S.t["widget.pending"], "hourglass", _money_lines(S.pending, S.t["widget.nothing"]), S.t["widget.pending_help"], "widget-pending"),
+                    _widget(S.t["widget.overdue"], "triangle-alert", _money_lines(S.overdue, S.t["widget.nothing"]), S.t["widget.overdue_help"], "widget-overdue"),
+                    columns=rx.breakpoints(initial="1", md="3"), spacing="4", width="100%",
+                ),
+                rx.spinner(),
+            ),
+            spacing="5", width="100%",
+        )
+    )
+
+
+def _table(headers: list, rows, render, empty_text, id_: str, state) -> rx.Component:
+    return card(
+        rx.cond(
+            rows.length() > 0,
+            rx.vstack(
+                rx.table.root(
+                    rx.table.header(rx.table.row(*[rx.table.column_header_cell(h) for h in headers])),
+                    rx.table.body(rx.foreach(rows, render)),
+                    width="100%", id=id_,
+                ),
+                pager(state),
+                width="100%",
+            ),
+            rx.cond(state.loaded, rx.text(empty_text, color_scheme="gray", id=f"{id_}-empty"), rx.spinner()),
+        ),
+    )
+
+
+def _client_matter(client, matter) -> rx.Component:
+    return rx.vstack(rx.text(client, size="2", weight="medium"), rx.text(matter, size="1", color_scheme="gray"), spacing="0")
+
+
+def _invoice_row(r: InvoiceItem) -> rx.Component:
+    return rx.table.row(
+        rx.table.cell(rx.text(r.number, weight="medium")),
+        rx.table.cell(r.type),
+        rx.table.cell(rx.hstack(rx.badge(r.status), rx.cond(r.overdue, rx.badge(InvoicesState.t["invoice.overdue"], color_scheme="red")), spacing="1")),
+        rx.table.cell(_client_matter(r.client, r.matter)),
+        rx.table.cell(r.issued),
+        rx.table.cell(r.due),
+        rx.table.cell(r.total, text_align="right", white_space="nowrap"),
+        rx.table.cell(r.outstanding, text_align="right", white_space="nowrap"),
+        class_name="invoice-row",
+    )
+
+
+def invoices_page() -> rx.Component:
+    S = InvoicesState
+    return portal_shell(
+        rx.vstack(
+            rx.heading(S.t["portal.menu.invoices"], size="6"),
+            _table(
+                [S.t["inv.number"], S.t["inv.type"], S.t["inv.status"], S.t["inv.client_matter"], S.t["inv.issued"], S.t["inv.due"], S.t["inv.total"], S.t["inv.outstanding"]],
+                S.rows, _invoice_row, S.t["inv.empty"], "invoices-table", S,
+            ),
+            spacing="4", width="100%",
+        )
+    )
+
+
+def _time_row(r: TimeItem) -> rx.Component:
+    return rx.table.row(
+        rx.table.cell(r.date, white_space="nowrap"),
+        rx.table.cell(_client_matter(r.client, r.matter)),
+        rx.table.cell(r.description),
+        rx.table.cell(r.hours, text_align="right"),
+        class_name="time-row",
+    )
+
+
+def time_entries_page() -> rx.Component:
+    S = TimeEntriesState
+    return portal_shell(
+        rx.vstack(
+            rx.heading(S.t["portal.menu.time"], size="6"),
+            _table([S.t["time.date"], S.t["inv.client_matter"], S.t["time.description"], S.t["time.hours"]],
+                   S.rows, _time_row, S.t["time.empty"], "time-table", S),
+            spacing="4", width="100%",
+        )
+    )
+
+
+def _agreement_row(r: AgreementItem) -> rx.Component:
+    return rx.table.row(
+        rx.table.cell(rx.text(r.title, weight="medium")),
+        rx.table.cell(_client_matter(r.client, r.matter)),
+        rx.table.cell(r.fee),
+        rx.table.cell(r.signed),
+        rx.table.cell(r.valid_until),
+        class_name="agreement-row",
+    )
+
+
+def agreements_page() -> rx.Component:
+    S = AgreementsState
+    return portal_shell(
+        rx.vstack(
+            rx.heading(S.t["portal.menu.agreements"], size="6"),
+            _table([S.t["agr.title"], S.t["inv.client_matter"], S.t["agr.fee"], S.t["agr.signed"], S.t["agr.valid_until"]],
+                   S.rows, _agreement_row, S.t["agr.empty"], "agreements-table", S),
+            spacing="4", width="100%",
+        )
+    )
+
+
+def account_page() -> rx.Component:
+    S = AccountState
+    profile = rx.form(
+        rx.vstack(
+            rx.heading(S.t["account.profile"], size="4"),
+            notice(S.profile_message, "green", "circle-check", "profile-saved"),
+            rx.grid(
+                field(S.t["register.first_name"], rx.input(name="first_name", id="first_name", default_value=S.first_name, key=S.first_name, size="3"), error=S.errors.get("first_name", ""), field_id="first_name"),
+                field(S.t["register.last_name"], rx.input(name="last_name", id="last_name", default_value=S.last_name, key=S.last_name, size="3"), error=S.errors.get("last_name", ""), field_id="last_name"),
+                columns="2", spacing="3", width="100%",
+            ),
+            field(S.t["common.language"],
+                  rx.select.root(
+                      rx.select.trigger(id="language"),
+                      rx.select.content(rx.select.item("Polski", value="pl"), rx.select.item("English", value="en")),
+                      name="language", default_value=S.language, key=S.language, size="3",
+                  ),
+                  error=S.errors.get("language", ""), field_id="language"),
+            field(S.t["register.timezone"], _tz_input(S.timezone), error=S.errors.get("timezone", ""), field_id="timezone"),
+            _timezone_options(),
+            rx.button(S.t["account.save_profile"], type="submit", id="profile-save"),
+            spacing="4", width="100%",
+        ),
+        on_submit=S.save_profile,
+    )
+    password = rx.form(
+        rx.vstack(
+            rx.heading(S.t["account.change_password"], size="4"),
+            notice(S.password_message, "green", "circle-check", "password-changed"),
+            field(S.t["account.current_password"], rx.input(name="current_password", id="current_password", type="password", auto_complete="current-password", size="3"), error=S.errors.get("current_password", ""), field_id="current_password"),
+            field(S.t["account.new_password"], rx.input(name="new_password", id="new_password", type="password", auto_complete="new-password", size="3"), error=S.errors.get("new_password", ""), field_id="new_password"),
+            field(S.t["account.new_password_repeat"], rx.input(name="new_password_repeat", id="new_password_repeat", type="password", auto_complete="new-password", size="3"), error=S.errors.get("new_password_repeat", ""), field_id="new_password_repeat"),
+            rx.button(S.t["account.change_password"], type="submit", loading=S.busy, id="password-save"),
+            spacing="4", width="100%",
+        ),
+        on_submit=S.change_password, reset_on_submit=False,
+    )
+    return portal_shell(
+        rx.vstack(
+            rx.heading(S.t["account.title"], size="6"),
+            rx.grid(card(profile), card(password), columns=rx.breakpoints(initial="1", md="2"), spacing="4", width="100%"),
+            spacing="4", width="100%",
+        )
+    )

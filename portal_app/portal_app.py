@@ -1,0 +1,66 @@
+"""The app and its route table: every page, its title and its on_load chain, in one place."""
+
+import asyncio
+import logging
+
+import reflex as rx
+
+from portal_app import routes
+from portal_app.http import limit_upload_size
+from portal_app.mail.sender import deliver_due
+from portal_app.pages import dev_mail, home, portal, settings, staff
+from portal_app.state.cards import CardState, ContactsState, MattersState
+from portal_app.state.dev_mail import DevMailState
+from portal_app.state.portal import (
+    AccountState,
+    AgreementsState,
+    DashboardState,
+    InviteState,
+    InvoicesState,
+    PortalLoginState,
+    PortalState,
+    TimeEntriesState,
+)
+from portal_app.state.settings import PortalSettingsState
+from portal_app.state.staff import StaffState
+
+log = logging.getLogger("portal_app.mail")
+MAIL_POLL_SECONDS = 20
+
+
+async def mail_worker():
+    """Deliver queued and retried e-mails in the background, off the event loop."""
+    while True:
+        try:
+            await asyncio.to_thread(deliver_due)
+        except Exception:  # noqa: BLE001 - the worker must outlive a bad database moment
+            log.exception("mail delivery round failed")
+        await asyncio.sleep(MAIL_POLL_SECONDS)
+
+
+app = rx.App(
+    api_transformer=limit_upload_size,
+    head_components=[rx.el.link(rel="icon", href="/favicon.ico")],
+)
+app.register_lifespan_task(mail_worker)
+
+guard = StaffState.require_staff
+portal_guard = PortalState.require_client
+
+app.add_page(home.home_page, route=routes.HOME, title="Lexportal — Client Portal")
+app.add_page(staff.login_page, route=routes.LOGIN, title="Log in · Lexportal", on_load=StaffState.redirect_if_signed_in)
+app.add_page(staff.contacts_page, route=routes.CONTACTS, title="Contacts · Lexportal", on_load=[guard, ContactsState.load])
+app.add_page(staff.contact_page, route=routes.CONTACT, title="Contact · Lexportal", on_load=[guard, CardState.load_contact])
+app.add_page(staff.matters_page, route=routes.MATTERS, title="Matters · Lexportal", on_load=[guard, MattersState.load])
+app.add_page(staff.matter_page, route=routes.MATTER, title="Matter · Lexportal", on_load=[guard, CardState.load_matter])
+app.add_page(settings.client_portal_settings_page, route=routes.SETTINGS_PORTAL, title="Client Portal settings · Lexportal", on_load=[guard, PortalSettingsState.load])
+app.add_page(dev_mail.dev_mail_page, route=routes.DEV_MAIL, title="Development mail · Lexportal", on_load=[guard, DevMailState.load_list])
+app.add_page(dev_mail.dev_mail_message_page, route=routes.DEV_MAIL_MESSAGE, title="E-mail · Lexportal", on_load=[guard, DevMailState.load_message])
+
+app.add_page(portal.login_page, route=routes.PORTAL_LOGIN, title="Client Portal", on_load=PortalLoginState.load)
+app.add_page(portal.invite_page, route=routes.PORTAL_INVITE, title="Client Portal", on_load=InviteState.load)
+app.add_page(portal.dashboard_page, route=routes.PORTAL_DASHBOARD, title="Dashboard · Client Portal", on_load=[portal_guard, DashboardState.load])
+app.add_page(portal.invoices_page, route=routes.PORTAL_INVOICES, title="Invoices · Client Portal", on_load=[portal_guard, InvoicesState.load])
+app.add_page(portal.time_entries_page, route=routes.PORTAL_TIME, title="Time entries · Client Portal", on_load=[portal_guard, TimeEntriesState.load])
+app.add_page(portal.agreements_page, route=routes.PORTAL_AGREEMENTS, title="Agreements · Client Portal", on_load=[portal_guard, AgreementsState.load])
+app.add_page(portal.account_page, route=routes.PORTAL_ACCOUNT, title="Account · Client Portal", on_load=[portal_guard, AccountState.load])

@@ -1,0 +1,73 @@
+"""Route constants and URL builders; pages, e-mails and tests all build links here."""
+
+from portal_app.config import api_url, base_url
+
+HOME = "/"
+LOGIN = "/login"
+CONTACTS = "/contacts"
+CONTACT = "/contacts/[contact_id]"
+MATTERS = "/matters"
+MATTER = "/matters/[matter_id]"
+SETTINGS_PORTAL = "/settings/client-portal"
+DEV_MAIL = "/dev/mail"
+DEV_MAIL_MESSAGE = "/dev/mail/[message_id]"
+
+PORTAL_LOGIN = "/portal/[address]"
+PORTAL_INVITE = "/portal/[address]/invite/[token]"
+PORTAL_DASHBOARD = "/portal/[address]/dashboard"
+PORTAL_INVOICES = "/portal/[address]/invoices"
+PORTAL_TIME = "/portal/[address]/time-entries"
+PORTAL_AGREEMENTS = "/portal/[address]/agreements"
+PORTAL_ACCOUNT = "/portal/[address]/account"
+
+# First path segments the app (or Reflex) uses, plus names that would mislead clients.
+# A client space address may not be one of these, in any letter case.
+RESERVED_ADDRESSES = frozenset(
+    {
+        "admin", "api", "app", "assets", "auth", "backend", "contacts", "dashboard", "dev",
+        "favicon", "health", "help", "invite", "login", "logout", "mail", "matters", "ping",
+        "portal", "register", "reset", "settings", "signup", "static", "support", "www",
+        "_event", "_upload", "_health", "_next", "404", "robots", "sitemap", "upload",
+        "null", "undefined", "root", "system", "www", "amberlo",
+    }
+)
+
+
+def contact_url(contact_id: int) -> str:
+    return f"/contacts/{contact_id}"
+
+
+def matter_url(matter_id: int) -> str:
+    return f"/matters/{matter_id}"
+
+
+def dev_mail_url(message_id: int) -> str:
+    return f"/dev/mail/{message_id}"
+
+
+def portal_url(address: str, page: str = "") -> str:
+    """Path of a portal page: portal_url("nowak") → /portal/nowak, ("nowak", "invoices")."""
+    return f"/portal/{address}" + (f"/{page}" if page else "")
+
+
+def portal_link(address: str) -> str:
+    """Absolute link shown to the admin and sent to clients."""
+    return base_url() + portal_url(address)
+
+
+def invite_link(address: str, token: str) -> str:
+    return base_url() + portal_url(address, f"invite/{token}")
+
+
+def logo_link(logo_file: str) -> str:
+    """Absolute address of a stored logo (e-mails need absolute links)."""
+    return api_url() + logo_path(logo_file)
+
+
+def logo_path(logo_file: str) -> str:
+    return "/_upload/" + logo_upload_name(logo_file)
+
+
+def logo_upload_name(logo_file: str) -> str:
+    """Path of a logo inside the public upload folder (what rx.get_upload_url takes)."""
+    return f"logos/{logo_file}"

@@ -1,0 +1,1 @@
+"""Queries and rules: plain functions taking a Session and the acting user; no Reflex here."""

@@ -1,0 +1,151 @@
+"""E-mail canonical form and sessions: who is calling, decided on the server for every event."""
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+
+from email_validator import EmailNotValidError, validate_email
+from sqlmodel import Session, select
+
+from portal_app.models import AuthSession, Firm, PortalUser, StaffUser
+from portal_app.models.base import utcnow
+from portal_app.services.errors import ServiceError
+
+IDLE_TIMEOUT = timedelta(hours=2)
+ABSOLUTE_TIMEOUT = timedelta(hours=12)
+_TOUCH_EVERY = timedelta(minutes=1)
+
+
+def canonical_email(raw: str) -> str:
+    """Validated, normalised address (domain in lower-case IDNA-normalised form).
+
+    The local part is lower-cased too: two addresses differing only by case are one identity.
+    Raises ServiceError("email.invalid") with the library's reason.
+    """
+    text = (raw or "").strip()
+    if not text:
+        raise ServiceError("email.required")
+    try:
+        result = validate_email(text, check_deliverability=False)
+    except EmailNotValidError as exc:
+        raise ServiceError("email.invalid", reason=str(exc)) from None
+    return result.normalized.lower()
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def new_token() -> tuple[str, str]:
+    """A fresh 256-bit secret and its hash (only the hash is stored)."""
+    token = secrets.token_urlsafe(32)
+    return token, token_hash(token)
+
+
+@dataclass(frozen=True)
+class StaffIdentity:
+    user_id: int
+    firm_id: int
+    name: str
+    email: str
+    role: str
+    plan: str
+    language: str
+    timezone: str
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == "administrator"
+
+
+@dataclass(frozen=True)
+class PortalIdentity:
+    user_id: int
+    firm_id: int
+    email: str
+    first_name: str
+    last_name: str
+    language: str
+    timezone: str
+
+
+def start_session(session: Session, *, staff_user_id: int | None = None, portal_user_id: int | None = None) -> str:
+    token, digest = new_token()
+    kind = "staff" if staff_user_id else "portal"
+    session.add(
+        AuthSession(token_hash=digest, kind=kind, staff_user_id=staff_user_id, portal_user_id=portal_user_id)
+    )
+    session.commit()
+    return token
+
+
+def end_session(session: Session, token: str) -> None:
+    if not token:
+        return
+    row = session.exec(select(AuthSession).where(AuthSession.token_hash == token_hash(token))).first()
+    if row:
+        session.delete(row)
+        session.commit()
+
+
+def end_other_sessions(session: Session, *, portal_user_id: int | None = None, staff_user_id: int | None = None, keep_token: str = "") -> None:
+    keep = token_hash(keep_token) if keep_token else ""
+    query = select(AuthSession)
+    if portal_user_id is not None:
+        query = query.where(AuthSession.portal_user_id == portal_user_id)
+    else:
+        query = query.where(AuthSession.staff_user_id == staff_user_id)
+    for row in session.exec(query):
+        if row.token_hash != keep:
+            session.delete(row)
+    session.commit()
+
+
+def _live_session(session: Session, token: str, kind: str, now: datetime | None) -> AuthSession | None:
+    if not token or not isinstance(token, str) or len(token) > 100:
+        return None
+    now = now or utcnow()
+    row = session.exec(
+        select(AuthSession).where(AuthSession.token_hash == token_hash(token), AuthSession.kind == kind)
+    ).first()
+    if row is None:
+        return None
+    created = row.created_at.replace(tzinfo=row.created_at.tzinfo or timezone.utc)
+    seen = row.last_seen_at.replace(tzinfo=row.last_seen_at.tzinfo or timezone.utc)
+    if now - seen > IDLE_TIMEOUT or now - created > ABSOLUTE_TIMEOUT:
+        session.delete(row)
+        session.commit()
+        return None
+    if now - seen > _TOUCH_EVERY:
+        row.last_seen_at = now
+        session.add(row)
+        session.commit()
+    return row
+
+
+def staff_for_token(session: Session, token: str, now: datetime | None = None) -> StaffIdentity | None:
+    row = _live_session(session, token, "staff", now)
+    if row is None:
+        return None
+    user = session.get(StaffUser, row.staff_user_id)
+    firm = session.get(Firm, user.firm_id) if user else None
+    if user is None or firm is None:
+        return None
+    return StaffIdentity(
+        user_id=user.id, firm_id=firm.id, name=user.name, email=user.email, role=user.role,
+        plan=firm.plan, language=user.language, timezone=user.timezone,
+    )
+
+
+def portal_user_for_token(session: Session, token: str, now: datetime | None = None) -> PortalIdentity | None:
+    row = _live_session(session, token, "portal", now)
+    if row is None:
+        return None
+    user = session.get(PortalUser, row.portal_user_id)
+    if user is None:
+        return None
+    return PortalIdentity(
+        user_id=user.id, firm_id=user.firm_id, email=user.email, first_name=user.first_name,
+        last_name=user.last_name, language=user.language, timezone=user.timezone,
+    )

@@ -1,0 +1,327 @@
+"""Sharing a contact or matter card with clients' e-mail addresses (CP-2) and invitations (CP-3)."""
+
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from email.utils import getaddresses
+
+from sqlalchemy import delete
+from sqlmodel import Session, select
+
+from portal_app import routes
+from portal_app.mail.outbox import delivery_state, enqueue
+from portal_app.mail.templates import invitation_email
+from portal_app.models import (
+    Contact,
+    Firm,
+    Invitation,
+    Matter,
+    PortalSettings,
+    PortalUser,
+    Share,
+    ShareInvoiceScope,
+    ShareRecipient,
+)
+from portal_app.models.base import utcnow
+from portal_app.models.billing import SHAREABLE_STATUSES, InvoiceStatus, InvoiceType
+from portal_app.services.errors import NotAllowed, ServiceError
+from portal_app.services.identity import StaffIdentity, canonical_email, new_token, token_hash
+from portal_app.services.portal_settings import require_portal_admin
+
+INVITATION_VALID_FOR = timedelta(days=14)
+INVOICE_TYPES = tuple(t.value for t in InvoiceType)
+INVOICE_STATUSES = tuple(s.value for s in SHAREABLE_STATUSES)
+DEFAULT_TYPES = INVOICE_TYPES
+DEFAULT_STATUSES = (
+    InvoiceStatus.APPROVED.value,
+    InvoiceStatus.PARTIALLY_PAID.value,
+    InvoiceStatus.PAID.value,
+)
+CARD_KINDS = ("contact", "matter")
+MAX_RECIPIENTS = 50
+
+
+@dataclass(frozen=True)
+class Card:
+    kind: str
+    id: int
+    firm_id: int
+    name: str
+
+
+@dataclass(frozen=True)
+class ParsedAddress:
+    raw: str
+    email: str
+    error: str  # message key, "" when the address is good
+
+
+@dataclass(frozen=True)
+class RecipientView:
+    id: int
+    email: str
+    registered: bool
+    last_invited_at: datetime | None
+    delivery: str
+
+
+@dataclass(frozen=True)
+class ShareView:
+    invoice_types: tuple[str, ...]
+    invoice_statuses: tuple[str, ...]
+    time_entries: bool
+    agreements: bool
+    recipients: tuple[RecipientView, ...]
+
+
+def card_for(session: Session, staff: StaffIdentity, kind: str, card_id) -> Card:
+    """The contact or matter the staff member names, refused unless it is their firm's."""
+    if kind not in CARD_KINDS:
+        raise NotAllowed("errors.not_found")
+    try:
+        ident = int(card_id)
+    except (TypeError, ValueError):
+        raise NotAllowed("errors.not_found") from None
+    model = Contact if kind == "contact" else Matter
+    row = session.get(model, ident)
+    if row is None or row.firm_id != staff.firm_id:
+        raise NotAllowed("errors.not_found")
+    name = row.name if kind == "contact" else f"{row.number} {row.title}"
+    return Card(kind=kind, id=row.id, firm_id=row.firm_id, name=name)
+
+
+_SEPARATORS = re.compile(r"[,;\s]+")
+
+
+def parse_addresses(text: str) -> list[ParsedAddress]:
+    """Split pasted text into addresses, keep display names out, drop case-insensitive duplicates."""
+    text = (text or "")[:20000]
+    candidates: list[str] = []
+    for chunk in re.split(r"[\n;,]+", text):
+        chunk = chunk.strip()
+        if not chunk:
+            continue
+        if "<" in chunk and ">" in chunk:
+            for _name, addr in getaddresses([chunk]):
+                candidates.append(addr.strip() or chunk)
+        else:
+            candidates.extend(p for p in _SEPARATORS.split(chunk) if p)
+    seen: set[str] = set()
+    result: list[ParsedAddress] = []
+    for raw in candidates:
+        try:
+            email = canonical_email(raw)
+            error = ""
+        except ServiceError as exc:
+            email, error = "", exc.key
+        key = email or raw.lower()
+        if key in seen:
+            continue
+        seen.add(key)
+        result.append(ParsedAddress(raw=raw, email=email, error=error))
+    return result
+
+
+def _share_row(session: Session, card: Card) -> Share | None:
+    column = Share.contact_id if card.kind == "contact" else Share.matter_id
+    return session.exec(select(Share).where(column == card.id, Share.firm_id == card.firm_id)).first()
+
+
+def _require_sharing(session: Session, staff: StaffIdentity) -> PortalSettings:
+    require_portal_admin(session, staff)
+    settings = session.exec(select(PortalSettings).where(PortalSettings.firm_id == staff.firm_id)).first()
+    if settings is None or not settings.enabled or not settings.address:
+        raise NotAllowed("share.portal_disabled")
+    return settings
+
+
+def load_share(session: Session, staff: StaffIdentity, kind: str, card_id) -> ShareView:
+    _require_sharing(session, staff)
+    card = card_for(session, staff, kind, card_id)
+    share = _share_row(session, card)
+    if share is None:
+        return ShareView(DEFAULT_TYPES, DEFAULT_STATUSES, True, True, ())
+    scopes = session.exec(select(ShareInvoiceScope).where(ShareInvoiceScope.share_id == share.id)).all()
+    recipients = session.exec(
+        select(ShareRecipient)
+        .where(ShareRecipient.share_id == share.id, ShareRecipient.removed_at.is_(None))
+        .order_by(ShareRecipient.email)
+    ).all()
+    emails = [r.email for r in recipients]
+    registered = set(
+        session.exec(
+            select(PortalUser.email).where(PortalUser.firm_id == staff.firm_id, PortalUser.email.in_(emails))
+        ).all()
+    ) if emails else set()
+    delivery = delivery_state(session, [r.id for r in recipients])
+    return ShareView(
+        invoice_types=tuple(t for t in INVOICE_TYPES if any(s.invoice_type == t for s in scopes)),
+        invoice_statuses=tuple(s for s in INVOICE_STATUSES if any(x.invoice_status == s for x in scopes)),
+        time_entries=share.time_entries,
+        agreements=share.agreements,
+        recipients=tuple(
+            RecipientView(
+                id=r.id, email=r.email, registered=r.email in registered,
+                last_invited_at=r.last_invited_at, delivery=delivery.get(r.id, ""),
+            )
+            for r in recipients
+        ),
+    )
+
+
+def save_share(
+    session: Session,
+    staff: StaffIdentity,
+    kind: str,
+    card_id,
+    *,
+    emails: list[str],
+    invoice_types: list[str],
+    invoice_statuses: list[str],
+    time_entries: bool,
+    agreements: bool,
+) -> list[int]:
+    """Store the sharing of a card and queue invitations for new addresses, in one transaction.
+
+    `emails` is the full list the card is shared with after this save: addresses no longer in it
+    lose access at once. Returns the ids of the recipients that were invited.
+    """
+    settings = _require_sharing(session, staff)
+    card = card_for(session, staff, kind, card_id)
+    if not isinstance(emails, list) or len(emails) > MAX_RECIPIENTS:
+        raise ServiceError("share.too_many", max=MAX_RECIPIENTS)
+    wanted: list[str] = []
+    for raw in emails:
+        email = canonical_email(str(raw))
+        if email not in wanted:
+            wanted.append(email)
+    types = [t for t in INVOICE_TYPES if t in set(invoice_types or [])]
+    statuses = [s for s in INVOICE_STATUSES if s in set(invoice_statuses or [])]
+
+    share = _share_row(session, card)
+    if share is None:
+        share = Share(
+            firm_id=card.firm_id,
+            contact_id=card.id if kind == "contact" else None,
+            matter_id=card.id if kind == "matter" else None,
+        )
+    share.time_entries = bool(time_entries)
+    share.agreements = bool(agreements)
+    share.updated_at = utcnow()
+    session.add(share)
+    session.flush()
+    session.exec(delete(ShareInvoiceScope).where(ShareInvoiceScope.share_id == share.id))
+    for t in types:
+        for s in statuses:
+            session.add(ShareInvoiceScope(share_id=share.id, invoice_type=t, invoice_status=s))
+
+    existing = {r.email: r for r in session.exec(select(ShareRecipient).where(ShareRecipient.share_id == share.id))}
+    now = utcnow()
+    invited: list[int] = []
+    for email, row in existing.items():
+        if email not in wanted and row.removed_at is None:
+            row.removed_at = now
+            session.add(row)
+    for email in wanted:
+        row = existing.get(email)
+        if row is not None and row.removed_at is None:
+            continue
+        if row is None:
+            row = ShareRecipient(share_id=share.id, firm_id=card.firm_id, email=email)
+        row.removed_at = None
+        row.added_at = now
+        session.add(row)
+        session.flush()
+        _invite(session, settings, card, row)
+        invited.append(row.id)
+    session.commit()
+    return invited
+
+
+def resend_invitation(session: Session, staff: StaffIdentity, recipient_id) -> None:
+    settings = _require_sharing(session, staff)
+    try:
+        row = session.get(ShareRecipient, int(recipient_id))
+    except (TypeError, ValueError):
+        row = None
+    if row is None or row.firm_id != staff.firm_id or row.removed_at is not None:
+        raise NotAllowed("errors.not_found")
+    share = session.get(Share, row.share_id)
+    kind = "contact" if share.contact_id else "matter"
+    card = card_for(session, staff, kind, share.contact_id or share.matter_id)
+    _invite(session, settings, card, row)
+    session.commit()
+
+
+def _invite(session: Session, settings: PortalSettings, card: Card, recipient: ShareRecipient) -> None:
+    """Create a fresh personal link and queue the e-mail in the caller's transaction."""
+    token, digest = new_token()
+    now = utcnow()
+    session.add(Invitation(recipient_id=recipient.id, token_hash=digest, expires_at=now + INVITATION_VALID_FOR))
+    recipient.last_invited_at = now
+    session.add(recipient)
+    firm = session.get(Firm, card.firm_id)
+    registered = session.exec(
+        select(PortalUser.id).where(PortalUser.firm_id == card.firm_id, PortalUser.email == recipient.email)
+    ).first() is not None
+    logo_url = routes.logo_link(settings.logo_file) if settings.logo_file else None
+    rendered = invitation_email(
+        lang=firm.default_language if firm else "pl",
+        company_name=settings.company_name,
+        contact_email=settings.contact_email,
+        logo_url=logo_url,
+        card_kind=card.kind,
+        card_name=card.name,
+        link=routes.invite_link(settings.address, token),
+        already_registered=registered,
+    )
+    enqueue(session, to=recipient.email, rendered=rendered, firm_id=card.firm_id, recipient_id=recipient.id)
+
+
+@dataclass(frozen=True)
+class InvitationView:
+    state: str  # register | login | expired | revoked | invalid
+    email: str = ""
+    card_kind: str = ""
+    card_id: int = 0
+    invitation_id: int = 0
+
+
+def resolve_invitation(session: Session, firm_id: int, token: str, now: datetime | None = None) -> InvitationView:
+    """What a personal link leads to right now."""
+    if not isinstance(token, str) or not 20 <= len(token) <= 100:
+        return InvitationView("invalid")
+    now = now or utcnow()
+    inv = session.exec(select(Invitation).where(Invitation.token_hash == token_hash(token))).first()
+    recipient = session.get(ShareRecipient, inv.recipient_id) if inv else None
+    if inv is None or recipient is None or recipient.firm_id != firm_id:
+        return InvitationView("invalid")
+    share = session.get(Share, recipient.share_id)
+    kind = "contact" if share.contact_id else "matter"
+    base = dict(email=recipient.email, card_kind=kind, card_id=share.contact_id or share.matter_id, invitation_id=inv.id)
+    if recipient.removed_at is not None:
+        return InvitationView("revoked", **base)
+    has_account = session.exec(
+        select(PortalUser.id).where(PortalUser.firm_id == firm_id, PortalUser.email == recipient.email)
+    ).first()
+    if has_account:
+        return InvitationView("login", **base)
+    expires = inv.expires_at if inv.expires_at.tzinfo else inv.expires_at.replace(tzinfo=timezone.utc)
+    if inv.used_at is not None or now > expires:
+        return InvitationView("expired", **base)
+    return InvitationView("register", **base)
+
+
+def revoke_recipient(session: Session, staff: StaffIdentity, recipient_id) -> str:
+    """End one person's access to one card at once; returns their address."""
+    _require_sharing(session, staff)
+    try:
+        row = session.get(ShareRecipient, int(recipient_id))
+    except (TypeError, ValueError):
+        row = None
+    if row is None or row.firm_id != staff.firm_id or row.removed_at is not None:
+        raise NotAllowed("errors.not_found")
+    row.removed_at = utcnow()
+    session.add(row)
+    session.commit()
+    return row.email

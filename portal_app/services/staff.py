@@ -1,0 +1,99 @@
+"""The firm's own workspace: staff sign-in and the contact and matter cards, always firm-scoped."""
+
+from dataclasses import dataclass
+
+from sqlalchemy import func
+from sqlmodel import Session, select
+
+from portal_app.models import Contact, Matter, StaffUser
+from portal_app.services import passwords
+from portal_app.services.errors import NotAllowed, ServiceError
+from portal_app.services.identity import StaffIdentity, canonical_email
+
+PAGE_SIZE = 25
+
+
+def login(session: Session, email: str, password: str) -> int:
+    """The staff user id for these credentials; one message for every failure. Slow: off the loop."""
+    try:
+        canonical = canonical_email(email)
+    except ServiceError:
+        canonical = ""
+    user = session.exec(select(StaffUser).where(StaffUser.email == canonical)).first() if canonical else None
+    password = (password or "")[: passwords.MAX_LENGTH * 4]
+    if user is None:
+        passwords.burn_time(password)
+        raise ServiceError("login.failed")
+    if not passwords.check_password(password, user.password_hash):
+        raise ServiceError("login.failed")
+    return user.id
+
+
+@dataclass(frozen=True)
+class ContactRow:
+    id: int
+    name: str
+    kind: str
+    email: str
+    matters: int
+
+
+@dataclass(frozen=True)
+class MatterRow:
+    id: int
+    number: str
+    title: str
+    status: str
+    contact_id: int
+    contact_name: str
+
+
+def contacts(session: Session, staff: StaffIdentity, page: int = 0) -> tuple[list[ContactRow], int]:
+    cond = (Contact.firm_id == staff.firm_id) & Contact.archived_at.is_(None)
+    total = session.exec(select(func.count()).select_from(Contact).where(cond)).one()
+    matter_count = (
+        select(func.count()).select_from(Matter).where(Matter.contact_id == Contact.id).scalar_subquery()
+    )
+    rows = session.exec(
+        select(Contact, matter_count).where(cond).order_by(Contact.name, Contact.id)
+        .offset(max(0, page) * PAGE_SIZE).limit(PAGE_SIZE)
+    ).all()
+    return [ContactRow(id=c.id, name=c.name, kind=c.kind, email=c.email, matters=n) for c, n in rows], int(total)
+
+
+def matters(session: Session, staff: StaffIdentity, page: int = 0, contact_id: int | None = None) -> tuple[list[MatterRow], int]:
+    cond = Matter.firm_id == staff.firm_id
+    if contact_id is not None:
+        cond = cond & (Matter.contact_id == contact_id)
+    total = session.exec(select(func.count()).select_from(Matter).where(cond)).one()
+    rows = session.exec(
+        select(Matter, Contact.name).join(Contact, Contact.id == Matter.contact_id).where(cond)
+        .order_by(Matter.number.desc(), Matter.id.desc()).offset(max(0, page) * PAGE_SIZE).limit(PAGE_SIZE)
+    ).all()
+    return [
+        MatterRow(id=m.id, number=m.number, title=m.title, status=m.status, contact_id=m.contact_id, contact_name=n)
+        for m, n in rows
+    ], int(total)
+
+
+def contact_card(session: Session, staff: StaffIdentity, contact_id) -> ContactRow:
+    try:
+        row = session.get(Contact, int(contact_id))
+    except (TypeError, ValueError):
+        row = None
+    if row is None or row.firm_id != staff.firm_id:
+        raise NotAllowed("errors.not_found")
+    n = session.exec(select(func.count()).select_from(Matter).where(Matter.contact_id == row.id)).one()
+    return ContactRow(id=row.id, name=row.name, kind=row.kind, email=row.email, matters=int(n))
+
+
+def matter_card(session: Session, staff: StaffIdentity, matter_id) -> MatterRow:
+    try:
+        row = session.get(Matter, int(matter_id))
+    except (TypeError, ValueError):
+        row = None
+    if row is None or row.firm_id != staff.firm_id:
+        raise NotAllowed("errors.not_found")
+    contact = session.get(Contact, row.contact_id)
+    return MatterRow(id=row.id, number=row.number, title=row.title, status=row.status,
+                     contact_id=row.contact_id, contact_name=contact.name)

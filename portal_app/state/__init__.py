@@ -1,0 +1,1 @@
+"""One State module per feature; handlers are thin: check the caller, call a service, copy DTOs."""

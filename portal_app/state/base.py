@@ -1,0 +1,25 @@
+"""The root of every page state: the reader's language and the translated messages."""
+
+import reflex as rx
+
+from portal_app.i18n import LANGUAGES, catalog, translate
+
+
+class AppState(rx.State):
+    lang: str = "pl"
+
+    @rx.var
+    def t(self) -> dict[str, str]:
+        """Messages of the current language (pure: safe to evaluate at build time)."""
+        return catalog(self.lang if self.lang in LANGUAGES else "pl")
+
+    def _msg(self, key: str, **params) -> str:
+        return translate(self.lang, key, **params)
+
+    def _field_errors(self, fields: dict[str, tuple[str, dict]]) -> dict[str, str]:
+        return {name: self._msg(key, **params) for name, (key, params) in fields.items()}
+
+    @rx.event
+    def set_lang(self, lang: str | list[str]):
+        if isinstance(lang, str) and lang in LANGUAGES:
+            self.lang = lang

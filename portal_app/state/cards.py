@@ -1,0 +1,249 @@
+"""Contact and matter lists and cards, and the share dialog opened from a card (CP-2)."""
+
+import asyncio
+from dataclasses import dataclass
+
+import reflex as rx
+
+from portal_app.db import session_scope
+from portal_app.i18n import format_date
+from portal_app.mail.sender import deliver_due
+from portal_app.services import sharing, staff
+from portal_app.services.errors import NotAllowed, ServiceError
+from portal_app.state.staff import StaffState
+
+
+class ContactsState(StaffState):
+    rows: list[staff.ContactRow] = []
+    page: int = 0
+    pages: int = 1
+
+    @rx.event
+    def load(self):
+        me = self._staff()
+        if me is None:
+            return self._signed_out()
+        with session_scope() as session:
+            rows, total = staff.contacts(session, me, self.page)
+        self.rows = rows
+        self.pages = max(1, -(-total // staff.PAGE_SIZE))
+
+    @rx.event
+    def go(self, delta: int):
+        self.page = min(max(0, self.page + (1 if delta == 1 else -1)), self.pages - 1)
+        return ContactsState.load
+
+
+class MattersState(StaffState):
+    rows: list[staff.MatterRow] = []
+    page: int = 0
+    pages: int = 1
+
+    @rx.event
+    def load(self):
+        me = self._staff()
+        if me is None:
+            return self._signed_out()
+        with session_scope() as session:
+            rows, total = staff.matters(session, me, self.page)
+        self.rows = rows
+        self.pages = max(1, -(-total // staff.PAGE_SIZE))
+
+    @rx.event
+    def go(self, delta: int):
+        self.page = min(max(0, self.page + (1 if delta == 1 else -1)), self.pages - 1)
+        return MattersState.load
+
+
+class CardState(StaffState):
+    """The open contact or matter card."""
+
+    kind: str = ""
+    card_id: int = 0
+    contact: staff.ContactRow | None = None
+    matter: staff.MatterRow | None = None
+    matters: list[staff.MatterRow] = []
+    not_found: bool = False
+
+    @rx.event
+    def load_contact(self):
+        me = self._staff()
+        if me is None:
+            return self._signed_out()
+        try:
+            with session_scope() as session:
+                self.contact = staff.contact_card(session, me, self.contact_id)
+                self.matters = staff.matters(session, me, 0, contact_id=self.contact.id)[0]
+            self.kind, self.card_id, self.not_found = "contact", self.contact.id, False
+        except NotAllowed:
+            self.contact, self.not_found = None, True
+
+    @rx.event
+    def load_matter(self):
+        me = self._staff()
+        if me is None:
+            return self._signed_out()
+        try:
+            with session_scope() as session:
+                self.matter = staff.matter_card(session, me, self.matter_id)
+            self.kind, self.card_id, self.not_found = "matter", self.matter.id, False
+        except NotAllowed:
+            self.matter, self.not_found = None, True
+
+
+@dataclass(frozen=True)
+class RecipientItem:
+    id: int
+    email: str
+    registered: bool
+    invited: str
+    delivery: str
+
+
+class ShareState(StaffState):
+    """The Client Portal dialog of a card; the card is re-checked against the caller on every event."""
+
+    open: bool = False
+    kind: str = ""
+    card_id: int = 0
+    card_name: str = ""
+    addresses: str = ""
+    bad_addresses: list[str] = []
+    types: list[str] = []
+    statuses: list[str] = []
+    time_entries: bool = True
+    agreements: bool = True
+    recipients: list[RecipientItem] = []
+    message: str = ""
+    error: str = ""
+
+    def _load(self, me) -> None:
+        with session_scope() as session:
+            card = sharing.card_for(session, me, self.kind, self.card_id)
+            view = sharing.load_share(session, me, self.kind, self.card_id)
+        self.card_name = card.name
+        self.types = list(view.invoice_types)
+        self.statuses = list(view.invoice_statuses)
+        self.time_entries = view.time_entries
+        self.agreements = view.agreements
+        self.recipients = [
+            RecipientItem(
+                id=r.id, email=r.email, registered=r.registered,
+                invited=format_date(r.last_invited_at.date(), self.lang) if r.last_invited_at else "",
+                delivery=r.delivery,
+            )
+            for r in view.recipients
+        ]
+
+    @rx.event
+    def open_dialog(self, kind: str, card_id: int):
+        me = self._staff()
+        if me is None:
+            return self._signed_out()
+        self.kind, self.card_id = str(kind), card_id
+        self.addresses, self.bad_addresses, self.message, self.error = "", [], "", ""
+        try:
+            self._load(me)
+        except ServiceError as exc:
+            self.error = self._msg(exc.key, **exc.params)
+            self.recipients = []
+        self.open = True
+
+    @rx.event
+    def close_dialog(self):
+        self.open = False
+
+    @rx.event
+    def set_open(self, value: bool):
+        self.open = bool(value)
+
+    @rx.event
+    def set_addresses(self, value: str):
+        self.addresses = str(value)[:20000]
+        self.bad_addresses = []
+
+    @rx.event
+    def toggle_type(self, value: str, checked: bool):
+        self.types = [t for t in self.types if t != value] + ([value] if checked and value in sharing.INVOICE_TYPES else [])
+
+    @rx.event
+    def toggle_status(self, value: str, checked: bool):
+        self.statuses = [s for s in self.statuses if s != value] + ([value] if checked and value in sharing.INVOICE_STATUSES else [])
+
+    @rx.event
+    def set_time_entries(self, value: bool):
+        self.time_entries = bool(value)
+
+    @rx.event
+    def set_agreements(self, value: bool):
+        self.agreements = bool(value)
+
+    @rx.event
+    def save(self):
+        me = self._staff()
+        if me is None:
+            return self._signed_out()
+        self.message, self.error = "", ""
+        parsed = sharing.parse_addresses(self.addresses)
+        bad = [p.raw for p in parsed if p.error]
+        if bad:
+            self.bad_addresses = bad
+            self.error = self._msg("share.bad_addresses", list=", ".join(bad))
+            return
+        emails = [r.email for r in self.recipients] + [p.email for p in parsed]
+        try:
+            with session_scope() as session:
+                invited = sharing.save_share(
+                    session, me, self.kind, self.card_id, emails=emails,
+                    invoice_types=self.types, invoice_statuses=self.statuses,
+                    time_entries=self.time_entries, agreements=self.agreements,
+                )
+            self._load(me)
+        except ServiceError as exc:
+            self.error = self._msg(exc.key, **exc.params)
+            return
+        self.addresses = ""
+        self.message = self._msg("share.saved", count=len(invited))
+        return ShareState.deliver
+
+    @rx.event
+    def resend(self, recipient_id: int):
+        me = self._staff()
+        if me is None:
+            return self._signed_out()
+        try:
+            with session_scope() as session:
+                sharing.resend_invitation(session, me, recipient_id)
+            self._load(me)
+        except ServiceError as exc:
+            self.error = self._msg(exc.key, **exc.params)
+            return
+        email = next((r.email for r in self.recipients if r.id == recipient_id), "")
+        self.message = self._msg("share.resent", email=email)
+        return ShareState.deliver
+
+    @rx.event
+    def revoke(self, recipient_id: int):
+        me = self._staff()
+        if me is None:
+            return self._signed_out()
+        try:
+            with session_scope() as session:
+                email = sharing.revoke_recipient(session, me, recipient_id)
+            self._load(me)
+        except ServiceError as exc:
+            self.error = self._msg(exc.key, **exc.params)
+            return
+        self.message = self._msg("share.removed", email=email)
+
+    @rx.event(background=True)
+    async def deliver(self):
+        """Send queued mail off the event loop, then refresh the delivery badges."""
+        await asyncio.to_thread(deliver_due)
+        async with self:
+            me = self._staff()
+            if me is not None and self.open and self.kind:
+                try:
+                    self._load(me)
+                except ServiceError:
+                    pass

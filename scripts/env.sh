@@ -1,0 +1,7 @@
+# Sourced by the Makefile's recipes: the project's virtualenv and JavaScript runtime on PATH.
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+export PATH="$ROOT/.venv/bin:$ROOT/.tools/bun/node_modules/.bin:$PATH"
+export REFLEX_TELEMETRY_ENABLED=false
+if [ -x "$ROOT/.tools/bun/node_modules/.bin/bun" ]; then
+  export REFLEX_USE_SYSTEM_BUN=1
+fi

@@ -1,0 +1,44 @@
+"""Shared fixtures: a fresh database migrated by the real migrations, before the app is imported."""
+
+import os
+import tempfile
+from pathlib import Path
+
+_TMP = Path(tempfile.mkdtemp(prefix="portal-test-"))
+os.environ.setdefault("PORTAL_DATABASE_URL", f"sqlite:///{_TMP / 'unit.db'}")
+os.environ.setdefault("PORTAL_DATA_DIR", str(_TMP / "data"))
+os.environ.setdefault("REFLEX_TELEMETRY_ENABLED", "false")
+
+import pytest  # noqa: E402
+from alembic import command  # noqa: E402
+from alembic.config import Config  # noqa: E402
+from sqlmodel import Session, SQLModel  # noqa: E402
+
+from portal_app.db import engine  # noqa: E402
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+SHARED = PROJECT_ROOT.parent / "shared"
+LOGOS = SHARED / "testdata" / "logos"
+
+
+def alembic_config() -> Config:
+    cfg = Config(str(PROJECT_ROOT / "alembic.ini"))
+    cfg.attributes["configure_logger"] = False
+    return cfg
+
+
+@pytest.fixture(scope="session")
+def migrated_db():
+    """The unit-test database, migrated once per run."""
+    command.upgrade(alembic_config(), "head")
+    return engine()
+
+
+@pytest.fixture
+def session(migrated_db):
+    """A session whose changes are wiped after the test (tables emptied, schema kept)."""
+    with Session(migrated_db, expire_on_commit=False) as s:
+        yield s
+    with migrated_db.begin() as conn:
+        for table in reversed(SQLModel.metadata.sorted_tables):
+            conn.execute(table.delete())
