@@ -5,3 +5,5 @@ export REFLEX_TELEMETRY_ENABLED=false
 if [ -x "$ROOT/.tools/bun/node_modules/.bin/bun" ]; then
   export REFLEX_USE_SYSTEM_BUN=1
 fi
+# The database, the mail worker and test screenshots write there: never let that restart the dev server.
+export REFLEX_HOT_RELOAD_EXCLUDE_PATHS="$ROOT/data:$ROOT/test-artifacts"

@@ -74,15 +74,14 @@ def validate_address(raw: str) -> str:
     text = (raw or "").strip()
     if not text:
         raise ServiceError("address.required")
-    for ch in text:
-        if ch not in _ALLOWED:
-            suggestion = suggest_address(text)
-            if ch.isspace():
-                key = "address.space"
-            else:
-                key = "address.bad_char"
-            ok = ADDRESS_MIN <= len(suggestion) <= ADDRESS_MAX
-            raise ServiceError(key, char=ch, suggestion=suggestion if ok else "")
+    bad = [ch for ch in text if ch not in _ALLOWED]
+    if bad:
+        suggestion = suggest_address(text)
+        suggestion = suggestion if ADDRESS_MIN <= len(suggestion) <= ADDRESS_MAX else ""
+        letters = [ch for ch in bad if not ch.isspace()]
+        if letters:
+            raise ServiceError("address.bad_char", char=letters[0], suggestion=suggestion)
+        raise ServiceError("address.space", char=" ", suggestion=suggestion)
     if text.startswith("-"):
         raise ServiceError("address.leading_hyphen")
     if len(text) < ADDRESS_MIN:

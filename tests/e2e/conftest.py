@@ -1,0 +1,102 @@
+"""The running app for browser tests: its own database, upload folder and free ports."""
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import PROJECT_ROOT, alembic_config
+
+pytestmark = pytest.mark.e2e
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _wait(url: str, proc: subprocess.Popen, timeout: float) -> None:
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"app exited with {proc.returncode}")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as r:
+                if r.status == 200:
+                    return
+        except OSError:
+            pass
+        time.sleep(1)
+    raise TimeoutError(url)
+
+
+@pytest.fixture(scope="session")
+def app_server(tmp_path_factory):
+    """`reflex run` on free ports against a fresh database migrated and loaded with demo data."""
+    work = tmp_path_factory.mktemp("app")
+    front, back = _free_port(), _free_port()
+    env = dict(os.environ)
+    env.update(
+        PORTAL_DATABASE_URL=f"sqlite:///{work / 'e2e.db'}",
+        PORTAL_DATA_DIR=str(work / "data"),
+        PORTAL_BASE_URL=f"http://localhost:{front}",
+        PORTAL_API_URL=f"http://localhost:{back}",
+        REFLEX_UPLOADED_FILES_DIR=str(work / "uploads"),
+        REFLEX_TELEMETRY_ENABLED="false",
+    )
+    env.pop("PORTAL_SMTP_HOST", None)
+    subprocess.run([sys.executable, "-m", "alembic", "upgrade", "head"], cwd=PROJECT_ROOT, env=env, check=True, capture_output=True)
+    subprocess.run([sys.executable, "-m", "portal_app.services.demo"], cwd=PROJECT_ROOT, env=env, check=True, capture_output=True)
+    log = open(work / "reflex.log", "w")
+    proc = subprocess.Popen(
+        [shutil.which("reflex") or "reflex", "run", "--frontend-port", str(front), "--backend-port", str(back), "--loglevel", "info"],
+        cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+    )
+    try:
+        _wait(f"http://localhost:{back}/ping", proc, 240)
+        _wait(f"http://localhost:{front}/", proc, 240)
+        yield {"url": f"http://localhost:{front}", "api": f"http://localhost:{back}", "env": env, "log": work / "reflex.log", "db": env["PORTAL_DATABASE_URL"]}
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(20)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+        log.close()
+        text = (work / "reflex.log").read_text(errors="replace")
+        errors = [line for line in text.splitlines() if "Traceback" in line or "[ERROR]" in line]
+        if errors:
+            print(text[-8000:])
+        assert not errors, "the app logged errors during the browser tests"
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    exe = shutil.which("chromium")
+    if exe is None:
+        pytest.fail("chromium is not installed: run scripts/ensure_chromium.sh (make test does)")
+    with sync_playwright() as p:
+        b = p.chromium.launch(
+            executable_path=exe,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run"],
+        )
+        yield b
+        b.close()
+
+
+ARTIFACTS = PROJECT_ROOT / "test-artifacts"
+
+
+def shot(page, name: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
