@@ -38,6 +38,20 @@ def _wait(url: str, proc: subprocess.Popen, timeout: float) -> None:
     raise TimeoutError(url)
 
 
+def _stop(proc: subprocess.Popen) -> None:
+    """End the app and every process it started (frontend dev server, workers)."""
+    for sig, wait in ((signal.SIGTERM, 20), (signal.SIGKILL, 5)):
+        try:
+            os.killpg(proc.pid, sig)
+        except ProcessLookupError:
+            return
+        try:
+            proc.wait(wait)
+            return
+        except subprocess.TimeoutExpired:
+            continue
+
+
 @pytest.fixture(scope="session")
 def app_server(tmp_path_factory):
     """`reflex run` on free ports against a fresh database migrated and loaded with demo data."""
@@ -65,11 +79,7 @@ def app_server(tmp_path_factory):
         _wait(f"http://localhost:{front}/", proc, 240)
         yield {"url": f"http://localhost:{front}", "api": f"http://localhost:{back}", "env": env, "log": work / "reflex.log", "db": env["PORTAL_DATABASE_URL"]}
     finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(20)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
+        _stop(proc)
         log.close()
         text = (work / "reflex.log").read_text(errors="replace")
         errors = [line for line in text.splitlines() if "Traceback" in line or "[ERROR]" in line]
