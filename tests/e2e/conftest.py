@@ -11,10 +11,14 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.conftest import PROJECT_ROOT, alembic_config
 
 pytestmark = pytest.mark.e2e
+
+# The dev server compiles each page on its first visit: allow for that on a cold machine.
+expect.set_options(timeout=20_000)
 
 
 def _free_port() -> int:

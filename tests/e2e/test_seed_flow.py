@@ -62,8 +62,9 @@ def test_seed_flow(app_server, browser):
     staff_login(admin, url, "admin@nowak.example.com")
     admin.click("#nav-settings")
     expect(admin.locator("#settings-menu-client-portal")).to_be_visible()
-    admin.check("#portal-enabled") if not admin.locator("#portal-enabled").is_checked() else None
-    admin.click("#portal-enabled") if admin.locator("#portal-enabled").get_attribute("data-state") != "checked" else None
+    expect(admin.locator("#portal-enabled")).to_have_attribute("data-state", "unchecked")
+    admin.click("#portal-enabled")
+    expect(admin.locator("#portal-enabled")).to_have_attribute("data-state", "checked")
     admin.fill("#company_name", "Kancelaria Nowak i Wspólnicy")
     admin.fill("#address", "kancelaria łódź")
     expect(admin.locator("#address-error")).to_contain_text("ł")
