@@ -1,0 +1,380 @@
+"""Portal settings (CP-1): the address rule, who may save, all-or-nothing saves, the public brand."""
+
+import itertools
+import string
+
+import pytest
+from sqlmodel import select
+
+from portal_app.models import Firm, PortalSettings, StaffUser
+from portal_app.routes import RESERVED_ADDRESSES
+from portal_app.services import identity
+from portal_app.services.errors import FieldErrors, NotAllowed, ServiceError
+from portal_app.services.identity import StaffIdentity
+from portal_app.services.portal_settings import (
+    SettingsForm,
+    brand_for_address,
+    load_settings,
+    save_settings,
+    validate_address,
+)
+
+_seq = itertools.count(1)
+
+
+def make_firm(session, name="Kancelaria Nowak i Wspólnicy", plan="premium", language="pl") -> Firm:
+    firm = Firm(name=name, plan=plan, default_language=language)
+    session.add(firm)
+    session.commit()
+    return firm
+
+
+def make_staff(session, firm, role="administrator") -> StaffUser:
+    user = StaffUser(
+        firm_id=firm.id, email=f"staff{next(_seq)}@firm.example.com", name="Anna Nowak",
+        role=role, password_hash="not-used",
+    )
+    session.add(user)
+    session.commit()
+    return user
+
+
+def staff_identity(session, user) -> StaffIdentity:
+    token = identity.start_session(session, staff_user_id=user.id)
+    me = identity.staff_for_token(session, token)
+    assert me is not None
+    return me
+
+
+def admin_of(session, **firm_kw) -> tuple[Firm, StaffIdentity]:
+    firm = make_firm(session, **firm_kw)
+    return firm, staff_identity(session, make_staff(session, firm))
+
+
+def form(address="nowak", company="Kancelaria Nowak", email="biuro@nowak.example.com", enabled=True):
+    return SettingsForm(enabled=enabled, company_name=company, address=address, contact_email=email)
+
+
+def settings_row(session, firm) -> PortalSettings | None:
+    session.expire_all()
+    return session.exec(select(PortalSettings).where(PortalSettings.firm_id == firm.id)).first()
+
+
+def refusal(raw) -> ServiceError:
+    with pytest.raises(ServiceError) as info:
+        validate_address(raw)
+    return info.value
+
+
+# ---- validate_address ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize(
+    ("raw", "key", "params"),
+    [
+        ("-nowak", "address.leading_hyphen", {}),
+        ("n", "address.too_short", {"min": 2}),
+        ("a" * 51, "address.too_long", {"max": 50, "length": 51}),
+        ("", "address.required", {}),
+        ("   ", "address.required", {}),
+        (None, "address.required", {}),
+    ],
+    ids=["leading-hyphen", "one-char", "51-letters", "empty", "blank", "none"],
+)
+def test_validate_address_refuses_shape(raw, key, params):
+    exc = refusal(raw)
+    assert exc.key == key
+    assert exc.params == params
+
+
+def test_validate_address_refuses_underscore_with_suggestion():
+    exc = refusal("nowak_i_wspolnicy")
+    assert exc.key == "address.bad_char"
+    assert exc.params == {"char": "_", "suggestion": "nowak-i-wspolnicy"}
+
+
+def test_validate_address_names_the_polish_letter_and_suggests_ascii():
+    exc = refusal("kancelaria łódź")
+    assert exc.key == "address.bad_char"
+    assert exc.params["char"] == "ł"
+    assert exc.params["suggestion"] == "kancelaria-lodz"
+
+
+def test_validate_address_refuses_full_width_letters():
+    exc = refusal("ｎｏｗａｋ")
+    assert exc.key == "address.bad_char"
+    assert exc.params["char"] == "ｎ"
+    assert exc.params["suggestion"] == "nowak"
+
+
+def test_validate_address_refuses_superscript_digit():
+    exc = refusal("nowak²")
+    assert exc.key == "address.bad_char"
+    assert exc.params["char"] == "²"
+    assert exc.params["suggestion"] == "nowak2"
+
+
+@pytest.mark.parametrize("raw", ["nowak wspolnicy", "nowak\twspolnicy", "nowak\nwspolnicy"], ids=["space", "tab", "newline"])
+def test_validate_address_refuses_whitespace_inside(raw):
+    exc = refusal(raw)
+    assert exc.key == "address.space"
+    assert exc.params["suggestion"] == "nowak-wspolnicy"
+
+
+def test_validate_address_accepts_and_lower_cases():
+    assert validate_address("Nowak-i-Wspolnicy") == "nowak-i-wspolnicy"
+
+
+def test_validate_address_trims_surrounding_spaces():
+    assert validate_address("  nowak  ") == "nowak"
+
+
+def test_validate_address_accepts_both_length_limits():
+    assert validate_address("ab") == "ab"
+    assert validate_address("A" * 50) == "a" * 50
+
+
+def test_validate_address_allows_inner_and_trailing_hyphen_and_digits():
+    assert validate_address("kancelaria-2026-") == "kancelaria-2026-"
+
+
+_VALID_SHAPE = set(string.ascii_letters + string.digits + "-")
+RESERVED_VALID = sorted(
+    name for name in RESERVED_ADDRESSES
+    if 2 <= len(name) <= 50 and set(name) <= _VALID_SHAPE and not name.startswith("-")
+)
+
+
+def test_reserved_list_is_mostly_valid_shaped():
+    """Guard: the parametrised test below must really cover the route names."""
+    assert {"admin", "api", "portal", "login", "settings", "404"} <= set(RESERVED_VALID)
+
+
+@pytest.mark.parametrize("name", RESERVED_VALID)
+def test_reserved_addresses_refused_in_any_case(name):
+    for variant in (name, name.upper(), name.capitalize()):
+        exc = refusal(variant)
+        assert exc.key == "address.reserved", variant
+
+
+@pytest.mark.parametrize("raw", ["łogin", "Ądmin", "pórtal"])
+@pytest.mark.xfail(
+    strict=True,
+    reason="BUG: validate_address suggests a reserved address (łogin → 'login'); CP-1.4 promises a valid suggestion",
+)
+def test_suggestion_is_itself_a_valid_address(raw):
+    exc = refusal(raw)
+    assert exc.key == "address.bad_char"
+    suggestion = exc.params["suggestion"]
+    if suggestion:
+        assert validate_address(suggestion) == suggestion
+
+
+# ---- who may load and save ------------------------------------------------------------------------
+
+@pytest.mark.parametrize(
+    ("plan", "role", "key"),
+    [
+        ("premium", "user", "settings.refused_role"),
+        ("standard", "administrator", "settings.refused_plan"),
+        ("free", "administrator", "settings.refused_plan"),
+    ],
+)
+def test_only_premium_admins_load_and_save(session, plan, role, key):
+    firm = make_firm(session, plan=plan)
+    me = staff_identity(session, make_staff(session, firm, role=role))
+    with pytest.raises(NotAllowed) as info:
+        load_settings(session, me)
+    assert info.value.key == key
+    with pytest.raises(NotAllowed) as info:
+        save_settings(session, me, form(), expected_version=0)
+    assert info.value.key == key
+    assert settings_row(session, firm) is None
+
+
+def test_role_is_reread_from_database_not_trusted_from_identity(session):
+    firm, me = admin_of(session)
+    user = session.get(StaffUser, me.user_id)
+    user.role = "user"
+    session.add(user)
+    session.commit()
+    assert me.is_admin  # the identity is stale on purpose
+    with pytest.raises(NotAllowed) as info:
+        save_settings(session, me, form(), expected_version=0)
+    assert info.value.key == "settings.refused_role"
+
+
+def test_forged_identity_with_another_firm_id_is_refused(session):
+    firm_a, _ = admin_of(session, name="Firm A")
+    _, me_b = admin_of(session, name="Firm B")
+    forged = StaffIdentity(**{**me_b.__dict__, "firm_id": firm_a.id})
+    with pytest.raises(NotAllowed) as info:
+        save_settings(session, forged, form(address="hijack"), expected_version=0)
+    assert info.value.key == "errors.not_allowed"
+    assert settings_row(session, firm_a) is None
+
+
+def test_admin_of_other_firm_sees_and_saves_only_own_row(session):
+    firm_a, me_a = admin_of(session, name="Firm A")
+    firm_b, me_b = admin_of(session, name="Firm B")
+    save_settings(session, me_a, form(address="firm-a", company="Firm A Legal", email="a@a.example.com"), expected_version=0)
+
+    view_b = load_settings(session, me_b)
+    assert view_b.address == ""
+    assert view_b.company_name == "Firm B"
+    assert view_b.contact_email == ""
+
+    save_settings(session, me_b, form(address="firm-b", company="Firm B Legal", email="b@b.example.com"), expected_version=view_b.version)
+    row_a = settings_row(session, firm_a)
+    assert (row_a.address, row_a.company_name, row_a.contact_email, row_a.version) == (
+        "firm-a", "Firm A Legal", "a@a.example.com", 1,
+    )
+    assert settings_row(session, firm_b).address == "firm-b"
+
+
+# ---- saving ---------------------------------------------------------------------------------------
+
+def test_load_creates_row_with_firm_name(session):
+    firm, me = admin_of(session, name="Kancelaria Kowalska")
+    view = load_settings(session, me)
+    assert (view.enabled, view.company_name, view.address, view.version, view.in_use) == (
+        False, "Kancelaria Kowalska", "", 0, False,
+    )
+
+
+def test_save_stores_canonical_values_and_bumps_version(session):
+    firm, me = admin_of(session)
+    view, unused = save_settings(
+        session, me, form(address="  Nowak-Legal ", company="  Nowak Legal ", email="Biuro@Nowak.Example.com"),
+        expected_version=0,
+    )
+    assert unused is None
+    assert (view.address, view.company_name, view.contact_email, view.version, view.in_use) == (
+        "nowak-legal", "Nowak Legal", "biuro@nowak.example.com", 1, True,
+    )
+    row = settings_row(session, firm)
+    assert (row.address, row.version, row.enabled) == ("nowak-legal", 1, True)
+
+
+def test_save_with_bad_email_and_good_address_saves_nothing(session):
+    firm, me = admin_of(session)
+    save_settings(session, me, form(address="before", email="old@nowak.example.com"), expected_version=0)
+    with pytest.raises(FieldErrors) as info:
+        save_settings(session, me, form(address="after", email="not an e-mail"), expected_version=1)
+    assert set(info.value.fields) == {"contact_email"}
+    assert info.value.fields["contact_email"][0] == "email.invalid"
+    row = settings_row(session, firm)
+    assert (row.address, row.contact_email, row.version) == ("before", "old@nowak.example.com", 1)
+
+
+def test_save_reports_every_bad_field_at_once(session):
+    firm, me = admin_of(session)
+    with pytest.raises(FieldErrors) as info:
+        save_settings(session, me, form(address="łódź", company="  ", email="@nowak"), expected_version=0)
+    fields = info.value.fields
+    assert set(fields) == {"address", "company_name", "contact_email"}
+    assert fields["address"][0] == "address.bad_char"
+    assert fields["company_name"][0] == "settings.company_required"
+    assert fields["contact_email"][0] == "email.invalid"
+    assert settings_row(session, firm) is None
+
+
+def test_company_name_too_long(session):
+    _, me = admin_of(session)
+    with pytest.raises(FieldErrors) as info:
+        save_settings(session, me, form(company="x" * 201), expected_version=0)
+    assert info.value.fields == {"company_name": ("settings.company_too_long", {"max": 200})}
+
+
+def test_address_taken_by_other_firm_in_other_letter_case(session):
+    firm_a, me_a = admin_of(session, name="Firm A")
+    firm_b, me_b = admin_of(session, name="Firm B")
+    save_settings(session, me_a, form(address="Nowak"), expected_version=0)
+    with pytest.raises(FieldErrors) as info:
+        save_settings(session, me_b, form(address="NOWAK"), expected_version=0)
+    assert info.value.fields["address"][0] == "address.taken"
+    assert settings_row(session, firm_a).address == "nowak"
+    b = settings_row(session, firm_b)
+    assert b is None or b.address is None
+
+
+def test_address_taken_even_if_stored_in_mixed_case(session):
+    firm_a, _ = admin_of(session, name="Firm A")
+    session.add(PortalSettings(firm_id=firm_a.id, company_name="A", address="Nowak-Legal", enabled=True))
+    session.commit()
+    _, me_b = admin_of(session, name="Firm B")
+    with pytest.raises(FieldErrors) as info:
+        save_settings(session, me_b, form(address="nowak-legal"), expected_version=0)
+    assert info.value.fields["address"][0] == "address.taken"
+
+
+def test_firm_may_keep_its_own_address(session):
+    _, me = admin_of(session)
+    save_settings(session, me, form(address="nowak"), expected_version=0)
+    view, _ = save_settings(session, me, form(address="NOWAK", company="Renamed"), expected_version=1)
+    assert (view.address, view.company_name, view.version) == ("nowak", "Renamed", 2)
+
+
+def test_stale_version_is_refused_and_nothing_changes(session):
+    firm, me = admin_of(session)
+    save_settings(session, me, form(address="first", company="First"), expected_version=0)
+    save_settings(session, me, form(address="second", company="Second"), expected_version=1)
+    with pytest.raises(ServiceError) as info:
+        save_settings(session, me, form(address="third", company="Third"), expected_version=1)
+    assert info.value.key == "settings.changed_meanwhile"
+    row = settings_row(session, firm)
+    assert (row.address, row.company_name, row.version) == ("second", "Second", 2)
+
+
+def test_idn_contact_email_accepted(session):
+    firm, me = admin_of(session)
+    view, _ = save_settings(session, me, form(email="biuro@łódź.pl"), expected_version=0)
+    assert view.contact_email == "biuro@łódź.pl"
+    assert settings_row(session, firm).contact_email == "biuro@łódź.pl"
+
+
+def test_idn_contact_email_has_one_canonical_form(session):
+    _, me = admin_of(session)
+    view, _ = save_settings(session, me, form(email="Biuro@XN--D-UGA0V4H.PL"), expected_version=0)
+    assert view.contact_email == "biuro@łódź.pl"
+
+
+def test_logo_replacement_reports_the_unused_file(session):
+    _, me = admin_of(session)
+    save_settings(session, me, form(), expected_version=0, new_logo_file="old.png")
+    view, unused = save_settings(session, me, form(), expected_version=1, new_logo_file="new.png")
+    assert (view.logo_file, unused) == ("new.png", "old.png")
+    view, unused = save_settings(session, me, form(), expected_version=2)
+    assert (view.logo_file, unused) == ("new.png", None)
+    view, unused = save_settings(session, me, form(), expected_version=3, remove_logo=True)
+    assert (view.logo_file, unused) == (None, "new.png")
+
+
+# ---- the public brand -------------------------------------------------------------------------------
+
+def test_brand_for_address_is_case_insensitive(session):
+    firm, me = admin_of(session, language="en")
+    save_settings(session, me, form(address="nowak", company="Nowak Legal", email="biuro@nowak.example.com"), expected_version=0)
+    for typed in ("nowak", "NOWAK", " Nowak "):
+        brand = brand_for_address(session, typed)
+        assert brand is not None, typed
+        assert (brand.firm_id, brand.company_name, brand.address, brand.contact_email, brand.language) == (
+            firm.id, "Nowak Legal", "nowak", "biuro@nowak.example.com", "en",
+        )
+    assert brand_for_address(session, "nowak2") is None
+    assert brand_for_address(session, "") is None
+
+
+def test_brand_for_address_none_when_disabled(session):
+    _, me = admin_of(session)
+    save_settings(session, me, form(address="nowak", enabled=False), expected_version=0)
+    assert brand_for_address(session, "nowak") is None
+
+
+def test_brand_for_address_none_when_firm_not_premium(session):
+    firm, me = admin_of(session)
+    save_settings(session, me, form(address="nowak"), expected_version=0)
+    assert brand_for_address(session, "nowak") is not None
+    firm.plan = "standard"
+    session.add(firm)
+    session.commit()
+    assert brand_for_address(session, "nowak") is None

@@ -1,0 +1,553 @@
+"""Sharing cards with clients (CP-2) and personal invitation links (CP-3), checked from the client's side."""
+
+import itertools
+import re
+from datetime import date, timedelta
+
+import pytest
+from sqlmodel import func, select
+
+from portal_app.models import (
+    Agreement,
+    Contact,
+    Firm,
+    Invitation,
+    Invoice,
+    Matter,
+    OutboxMessage,
+    PortalSettings,
+    PortalUser,
+    Share,
+    ShareInvoiceScope,
+    ShareRecipient,
+    StaffUser,
+    TimeEntry,
+)
+from portal_app.models.base import utcnow
+from portal_app.services import client_portal, identity, passwords, sharing
+from portal_app.services.errors import NotAllowed, ServiceError
+from portal_app.services.portal_settings import brand_for_address
+
+PASSWORD = "Zielony-Parasol-Nad-Wisłą-77"
+_seq = itertools.count(1)
+
+
+@pytest.fixture(autouse=True)
+def fast_bcrypt(monkeypatch):
+    monkeypatch.setattr(passwords, "BCRYPT_ROUNDS", 4)
+
+
+# ---- factories ------------------------------------------------------------------------------------
+
+def make_firm(session, name="Kancelaria Nowak", address="nowak", plan="premium", enabled=True):
+    """A firm, its administrator's identity, and portal settings at `address`."""
+    firm = Firm(name=name, plan=plan, default_language="pl")
+    session.add(firm)
+    session.flush()
+    session.add(PortalSettings(firm_id=firm.id, company_name=name, address=address, enabled=enabled,
+                               contact_email="biuro@firm.example.com"))
+    session.commit()
+    return firm, staff(session, firm, "administrator")
+
+
+def staff(session, firm, role):
+    user = StaffUser(firm_id=firm.id, email=f"staff{next(_seq)}@firm.example.com", name="Anna",
+                     role=role, password_hash="not-used")
+    session.add(user)
+    session.commit()
+    token = identity.start_session(session, staff_user_id=user.id)
+    return identity.staff_for_token(session, token)
+
+
+def add(session, row):
+    session.add(row)
+    session.commit()
+    return row
+
+
+def contact(session, firm, name):
+    return add(session, Contact(firm_id=firm.id, name=name, email=""))
+
+
+def matter(session, c, number):
+    return add(session, Matter(firm_id=c.firm_id, contact_id=c.id, number=number, title=f"Matter {number}"))
+
+
+def invoice(session, c, m, number, status="approved", type_="invoice"):
+    return add(session, Invoice(
+        firm_id=c.firm_id, contact_id=c.id, matter_id=m.id if m else None, number=number, type=type_,
+        status=status, issue_date=date(2026, 3, 1), due_date=date(2026, 3, 15), currency="PLN",
+        total_minor=10_000, paid_minor=10_000 if status == "paid" else 0,
+    ))
+
+
+def time_entry(session, m, who_id, minutes):
+    return add(session, TimeEntry(firm_id=m.firm_id, matter_id=m.id, staff_user_id=who_id,
+                                  work_date=date(2026, 3, 2), minutes=minutes, description=f"work {m.number}"))
+
+
+def agreement(session, c, m, title):
+    return add(session, Agreement(firm_id=c.firm_id, contact_id=c.id, matter_id=m.id if m else None, title=title))
+
+
+def share(session, me, kind, card_id, emails, *, types=sharing.DEFAULT_TYPES, statuses=sharing.DEFAULT_STATUSES,
+          time_entries=True, agreements=True):
+    return sharing.save_share(session, me, kind, card_id, emails=list(emails), invoice_types=list(types),
+                              invoice_statuses=list(statuses), time_entries=time_entries, agreements=agreements)
+
+
+def outbox(session, to=None):
+    query = select(OutboxMessage).order_by(OutboxMessage.id)
+    if to:
+        query = query.where(OutboxMessage.to_email == to)
+    return session.exec(query).all()
+
+
+def token_in(message: OutboxMessage) -> str:
+    found = re.findall(r"/invite/([A-Za-z0-9_-]{20,})", message.text)
+    assert found, message.text
+    return found[0]
+
+
+def latest_token(session, email):
+    return token_in(outbox(session, email)[-1])
+
+
+def register(session, address, token, **overrides):
+    args = dict(first_name="Jan", last_name="Kowalski", password=PASSWORD, password_repeat=PASSWORD,
+                timezone="Europe/Warsaw", language="pl")
+    args.update(overrides)
+    return client_portal.register(session, brand_for_address(session, address), token, **args)
+
+
+def client(session, address, email):
+    """Register `email` through its latest invitation and return its PortalIdentity."""
+    user_id = register(session, address, latest_token(session, email))
+    token = identity.start_session(session, portal_user_id=user_id)
+    return identity.portal_user_for_token(session, token)
+
+
+def seen(session, who):
+    """(invoice numbers, time-entry matters, agreement titles) this portal user sees now."""
+    invs, _ = client_portal.invoices(session, who)
+    times, _ = client_portal.time_entries(session, who)
+    agrs, _ = client_portal.agreements(session, who)
+    return {r.number for r in invs}, {r.matter.split()[0] for r in times}, {a.title for a in agrs}
+
+
+@pytest.fixture
+def world(session):
+    """Firm A with contact Budmax (matters M1, M2) and contact Wiśniewska (M3)."""
+    firm, admin = make_firm(session)
+    budmax = contact(session, firm, "Budmax")
+    wis = contact(session, firm, "Wiśniewska")
+    m1, m2, m3 = matter(session, budmax, "M1"), matter(session, budmax, "M2"), matter(session, wis, "M3")
+    invoice(session, budmax, m1, "A-M1")
+    invoice(session, budmax, m2, "A-M2")
+    invoice(session, budmax, None, "A-none")
+    invoice(session, budmax, m1, "A-M1-draft", status="draft")
+    invoice(session, budmax, m1, "A-M1-paid", status="paid")
+    invoice(session, wis, m3, "W-M3")
+    for m in (m1, m2, m3):
+        time_entry(session, m, admin.user_id, 60)
+    agreement(session, budmax, m1, "agr-M1")
+    agreement(session, budmax, None, "agr-Budmax")
+    agreement(session, wis, m3, "agr-M3")
+    return dict(firm=firm, admin=admin, budmax=budmax, wis=wis, m1=m1, m2=m2, m3=m3)
+
+
+# ---- parse_addresses ------------------------------------------------------------------------------------
+
+def test_parse_addresses_splits_on_every_separator():
+    parsed = sharing.parse_addresses("a@x.example.com,b@x.example.com; c@x.example.com d@x.example.com\n"
+                                     "e@x.example.com\r\n\tf@x.example.com")
+    assert [p.email for p in parsed] == [f"{c}@x.example.com" for c in "abcdef"]
+    assert all(p.error == "" for p in parsed)
+
+
+def test_parse_addresses_keeps_display_names_out():
+    parsed = sharing.parse_addresses("Jan Kowalski <jan@example.com>\nAnna Nowak <Anna@Example.com>")
+    assert [(p.email, p.error) for p in parsed] == [("jan@example.com", ""), ("anna@example.com", "")]
+
+
+def test_parse_addresses_drops_duplicates_differing_by_case():
+    parsed = sharing.parse_addresses("Jan@Example.com, jan@example.com; JAN@EXAMPLE.COM\nJan K <jan@EXAMPLE.com>")
+    assert [p.email for p in parsed] == ["jan@example.com"]
+
+
+def test_parse_addresses_flags_bad_ones_individually():
+    parsed = sharing.parse_addresses("ok@example.com; nope, x@y\n@example.com ok2@example.com NOPE")
+    assert [(p.raw, p.email, p.error) for p in parsed] == [
+        ("ok@example.com", "ok@example.com", ""),
+        ("nope", "", "email.invalid"),
+        ("x@y", "", "email.invalid"),
+        ("@example.com", "", "email.invalid"),
+        ("ok2@example.com", "ok2@example.com", ""),
+    ]
+
+
+def test_parse_addresses_empty():
+    assert sharing.parse_addresses("") == []
+    assert sharing.parse_addresses(" ,;\n ") == []
+
+
+@pytest.mark.xfail(strict=True, reason='BUG: parse_addresses splits on the comma inside a quoted display name ("Kowalski, Jan" <jan@example.com>) and loses the address')
+def test_parse_addresses_quoted_display_name_with_comma():
+    parsed = sharing.parse_addresses('"Kowalski, Jan" <jan@example.com>; "Nowak, Anna" <anna@example.com>')
+    assert [(p.email, p.error) for p in parsed] == [("jan@example.com", ""), ("anna@example.com", "")]
+
+
+# ---- save_share / load_share -------------------------------------------------------------------------
+
+def test_load_share_defaults(world, session):
+    view = sharing.load_share(session, world["admin"], "contact", world["budmax"].id)
+    assert view.invoice_types == ("invoice", "advance", "credit_note")
+    assert view.invoice_statuses == ("approved", "partially_paid", "paid")
+    assert (view.time_entries, view.agreements, view.recipients) == (True, True, ())
+
+
+def test_save_share_round_trip(world, session):
+    share(session, world["admin"], "matter", world["m1"].id, ["Jan@Example.com"],
+          types=["advance", "invoice"], statuses=["paid"], time_entries=False, agreements=True)
+    view = sharing.load_share(session, world["admin"], "matter", world["m1"].id)
+    assert view.invoice_types == ("invoice", "advance")
+    assert view.invoice_statuses == ("paid",)
+    assert (view.time_entries, view.agreements) == (False, True)
+    assert [(r.email, r.registered, r.delivery) for r in view.recipients] == [("jan@example.com", False, "queued")]
+    assert view.recipients[0].last_invited_at is not None
+
+
+def test_empty_invoice_selection_shares_no_invoices(world, session):
+    share(session, world["admin"], "contact", world["budmax"].id, ["jan@example.com"], types=[], statuses=[])
+    view = sharing.load_share(session, world["admin"], "contact", world["budmax"].id)
+    assert (view.invoice_types, view.invoice_statuses) == ((), ())
+    jan = client(session, "nowak", "jan@example.com")
+    invoices, times, agreements = seen(session, jan)
+    assert invoices == set()
+    assert times == {"M1", "M2"}  # the share itself works
+    assert client_portal.dashboard(session, jan).pending == {}
+
+
+@pytest.mark.parametrize(("types", "statuses"), [(["invoice"], []), ([], ["approved"])])
+def test_half_empty_invoice_selection_shares_no_invoices(world, session, types, statuses):
+    share(session, world["admin"], "contact", world["budmax"].id, ["jan@example.com"], types=types, statuses=statuses)
+    jan = client(session, "nowak", "jan@example.com")
+    assert seen(session, jan)[0] == set()
+
+
+def test_drafts_never_shared_even_if_asked(world, session):
+    share(session, world["admin"], "contact", world["budmax"].id, ["jan@example.com"],
+          statuses=["draft", "approved", "paid"])
+    assert session.exec(select(ShareInvoiceScope).where(ShareInvoiceScope.invoice_status == "draft")).all() == []
+    view = sharing.load_share(session, world["admin"], "contact", world["budmax"].id)
+    assert "draft" not in view.invoice_statuses
+    jan = client(session, "nowak", "jan@example.com")
+    assert seen(session, jan)[0] == {"A-M1", "A-M2", "A-none", "A-M1-paid"}
+
+
+def test_drafts_invisible_even_with_a_forged_scope_row(world, session):
+    share(session, world["admin"], "contact", world["budmax"].id, ["jan@example.com"])
+    sh = session.exec(select(Share)).one()
+    add(session, ShareInvoiceScope(share_id=sh.id, invoice_type="invoice", invoice_status="draft"))
+    jan = client(session, "nowak", "jan@example.com")
+    assert "A-M1-draft" not in seen(session, jan)[0]
+
+
+def test_each_share_keeps_its_own_scope_and_switches(world, session):
+    admin = world["admin"]
+    share(session, admin, "contact", world["budmax"].id, ["jan@example.com"], statuses=["paid"], time_entries=False)
+    share(session, admin, "matter", world["m1"].id, ["jan@example.com"], statuses=["approved"], agreements=False)
+    jan = client(session, "nowak", "jan@example.com")
+    assert seen(session, jan) == ({"A-M1-paid", "A-M1"}, {"M1"}, {"agr-M1", "agr-Budmax"})
+
+
+def test_chosen_types_and_statuses_are_respected(world, session):
+    share(session, world["admin"], "contact", world["budmax"].id, ["jan@example.com"],
+          types=["invoice"], statuses=["paid"])
+    jan = client(session, "nowak", "jan@example.com")
+    assert seen(session, jan)[0] == {"A-M1-paid"}
+
+
+def test_contact_share_covers_all_its_matters_and_loose_items(world, session):
+    share(session, world["admin"], "contact", world["budmax"].id, ["jan@example.com"])
+    jan = client(session, "nowak", "jan@example.com")
+    assert seen(session, jan) == (
+        {"A-M1", "A-M2", "A-none", "A-M1-paid"}, {"M1", "M2"}, {"agr-M1", "agr-Budmax"},
+    )
+
+
+def test_matter_share_covers_that_matter_only(world, session):
+    share(session, world["admin"], "matter", world["m1"].id, ["ola@example.com"])
+    ola = client(session, "nowak", "ola@example.com")
+    assert seen(session, ola) == ({"A-M1", "A-M1-paid"}, {"M1"}, {"agr-M1"})
+
+
+def test_time_entries_and_agreements_switches(world, session):
+    share(session, world["admin"], "contact", world["budmax"].id, ["jan@example.com"],
+          time_entries=False, agreements=False)
+    jan = client(session, "nowak", "jan@example.com")
+    invoices, times, agreements = seen(session, jan)
+    assert invoices and times == set() and agreements == set()
+
+
+def test_two_people_each_see_only_their_own_card(world, session):
+    share(session, world["admin"], "contact", world["budmax"].id, ["jan@example.com"])
+    share(session, world["admin"], "contact", world["wis"].id, ["ewa@example.com"])
+    jan = client(session, "nowak", "jan@example.com")
+    ewa = client(session, "nowak", "ewa@example.com")
+    assert seen(session, jan) == ({"A-M1", "A-M2", "A-none", "A-M1-paid"}, {"M1", "M2"}, {"agr-M1", "agr-Budmax"})
+    assert seen(session, ewa) == ({"W-M3"}, {"M3"}, {"agr-M3"})
+
+
+def test_same_email_in_another_firm_sees_nothing_of_this_firm(world, session):
+    share(session, world["admin"], "contact", world["budmax"].id, ["jan@example.com"])
+    client(session, "nowak", "jan@example.com")
+    firm_b, admin_b = make_firm(session, name="Kowalczyk Legal", address="kowalczyk")
+    zolw = contact(session, firm_b, "Żółw")
+    invoice(session, zolw, None, "B-1")
+    share(session, admin_b, "contact", zolw.id, ["jan@example.com"])
+    jan_b = client(session, "kowalczyk", "jan@example.com")
+    assert seen(session, jan_b) == ({"B-1"}, set(), set())
+
+
+def test_removing_an_address_ends_access_at_once_but_keeps_other_cards(world, session):
+    admin = world["admin"]
+    share(session, admin, "contact", world["budmax"].id, ["jan@example.com", "ola@example.com"])
+    share(session, admin, "matter", world["m3"].id, ["jan@example.com"])
+    jan = client(session, "nowak", "jan@example.com")
+    assert seen(session, jan)[0] == {"A-M1", "A-M2", "A-none", "A-M1-paid", "W-M3"}
+
+    share(session, admin, "contact", world["budmax"].id, ["ola@example.com"])
+    assert seen(session, jan) == ({"W-M3"}, {"M3"}, {"agr-M3"})
+    view = sharing.load_share(session, admin, "contact", world["budmax"].id)
+    assert [r.email for r in view.recipients] == ["ola@example.com"]
+
+    recipient = sharing.load_share(session, admin, "matter", world["m3"].id).recipients[0]
+    assert sharing.revoke_recipient(session, admin, recipient.id) == "jan@example.com"
+    assert seen(session, jan) == (set(), set(), set())
+    assert client_portal.dashboard(session, jan).minutes_total == 0
+
+
+def test_revoked_recipient_cannot_be_revoked_or_reinvited_again(world, session):
+    share(session, world["admin"], "contact", world["budmax"].id, ["jan@example.com"])
+    rid = session.exec(select(ShareRecipient.id)).one()
+    sharing.revoke_recipient(session, world["admin"], rid)
+    for action in (sharing.revoke_recipient, sharing.resend_invitation):
+        with pytest.raises(NotAllowed) as info:
+            action(session, world["admin"], rid)
+        assert info.value.key == "errors.not_found"
+
+
+def test_readding_a_removed_address_restores_access_with_a_new_invitation(world, session):
+    admin = world["admin"]
+    share(session, admin, "matter", world["m1"].id, ["jan@example.com"])
+    jan = client(session, "nowak", "jan@example.com")
+    share(session, admin, "matter", world["m1"].id, [])
+    assert seen(session, jan)[0] == set()
+    before = len(outbox(session))
+    assert len(share(session, admin, "matter", world["m1"].id, ["jan@example.com"])) == 1
+    assert len(outbox(session)) == before + 1
+    assert seen(session, jan)[0] == {"A-M1", "A-M1-paid"}
+
+
+# ---- who may share ------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("plan", "role", "key"), [
+    ("premium", "user", "settings.refused_role"),
+    ("standard", "administrator", "settings.refused_plan"),
+])
+def test_only_premium_admins_share(session, plan, role, key):
+    firm, _ = make_firm(session, plan=plan)
+    me = staff(session, firm, role)
+    c = contact(session, firm, "Budmax")
+    for call in (
+        lambda: share(session, me, "contact", c.id, ["jan@example.com"]),
+        lambda: sharing.load_share(session, me, "contact", c.id),
+    ):
+        with pytest.raises(NotAllowed) as info:
+            call()
+        assert info.value.key == key
+    assert session.exec(select(func.count()).select_from(Share)).one() == 0
+    assert outbox(session) == []
+
+
+def test_admin_of_another_firm_cannot_use_this_firms_cards(world, session):
+    share(session, world["admin"], "contact", world["budmax"].id, ["jan@example.com"])
+    rid = session.exec(select(ShareRecipient.id)).one()
+    _, admin_b = make_firm(session, name="Kowalczyk Legal", address="kowalczyk")
+    calls = [
+        lambda: share(session, admin_b, "contact", world["budmax"].id, ["spy@example.com"]),
+        lambda: share(session, admin_b, "matter", world["m1"].id, ["spy@example.com"]),
+        lambda: sharing.load_share(session, admin_b, "contact", world["budmax"].id),
+        lambda: sharing.resend_invitation(session, admin_b, rid),
+        lambda: sharing.revoke_recipient(session, admin_b, rid),
+    ]
+    for call in calls:
+        with pytest.raises(NotAllowed) as info:
+            call()
+        assert info.value.key == "errors.not_found"
+    assert session.exec(select(ShareRecipient.email, ShareRecipient.removed_at)).all() == [("jan@example.com", None)]
+    assert [m.to_email for m in outbox(session)] == ["jan@example.com"]
+
+
+@pytest.mark.parametrize(("kind", "card_id"), [("invoice", 1), ("contact", "abc"), ("contact", None), ("matter", 10**9)])
+def test_unknown_cards_are_not_found(world, session, kind, card_id):
+    with pytest.raises(NotAllowed) as info:
+        share(session, world["admin"], kind, card_id, ["jan@example.com"])
+    assert info.value.key == "errors.not_found"
+
+
+@pytest.mark.parametrize(("enabled", "address"), [(False, "nowak"), (True, None)])
+def test_sharing_needs_an_enabled_portal(session, enabled, address):
+    firm, admin = make_firm(session, enabled=enabled, address=address)
+    c = contact(session, firm, "Budmax")
+    with pytest.raises(NotAllowed) as info:
+        share(session, admin, "contact", c.id, ["jan@example.com"])
+    assert info.value.key == "share.portal_disabled"
+    assert outbox(session) == []
+
+
+def test_bad_or_too_many_addresses_save_nothing(world, session):
+    with pytest.raises(ServiceError) as info:
+        share(session, world["admin"], "contact", world["budmax"].id, ["jan@example.com", "not-an-address"])
+    assert info.value.key == "email.invalid"
+    with pytest.raises(ServiceError) as info:
+        share(session, world["admin"], "contact", world["budmax"].id,
+              [f"p{i}@example.com" for i in range(sharing.MAX_RECIPIENTS + 1)])
+    assert info.value.key == "share.too_many"
+    session.rollback()
+    assert session.exec(select(func.count()).select_from(ShareRecipient)).one() == 0
+    assert outbox(session) == []
+
+
+# ---- invitations and the outbox -----------------------------------------------------------------------------
+
+def test_each_new_address_enqueues_exactly_one_message(world, session):
+    admin, cid = world["admin"], world["budmax"].id
+    invited = share(session, admin, "contact", cid, ["jan@example.com", "ola@example.com", "JAN@example.com"])
+    assert len(invited) == 2
+    msgs = outbox(session)
+    assert sorted(m.to_email for m in msgs) == ["jan@example.com", "ola@example.com"]
+    assert {m.recipient_id for m in msgs} == set(invited)
+    assert all(m.status == "queued" and m.firm_id == world["firm"].id for m in msgs)
+
+    assert share(session, admin, "contact", cid, ["ola@example.com", "jan@example.com"]) == []
+    assert share(session, admin, "contact", cid, ["OLA@example.com", "Jan@Example.COM"]) == []
+    assert len(outbox(session)) == 2
+
+    assert len(share(session, admin, "contact", cid, ["ola@example.com", "jan@example.com", "ewa@example.com"])) == 1
+    assert [m.to_email for m in outbox(session)][2:] == ["ewa@example.com"]
+
+
+def test_resend_enqueues_one_more_with_a_fresh_token(world, session):
+    admin = world["admin"]
+    (rid,) = share(session, admin, "matter", world["m1"].id, ["jan@example.com"])
+    first = latest_token(session, "jan@example.com")
+    sharing.resend_invitation(session, admin, rid)
+    msgs = outbox(session, "jan@example.com")
+    assert len(msgs) == 2
+    second = token_in(msgs[-1])
+    assert second != first
+    assert session.exec(select(func.count()).select_from(Invitation)).one() == 2
+    view = sharing.resolve_invitation(session, world["firm"].id, second)
+    assert (view.state, view.email, view.card_kind, view.card_id) == ("register", "jan@example.com", "matter", world["m1"].id)
+
+
+def test_registered_flag_and_invitation_mail_for_known_person(world, session):
+    admin = world["admin"]
+    share(session, admin, "matter", world["m1"].id, ["jan@example.com"])
+    client(session, "nowak", "jan@example.com")
+    assert [r.registered for r in sharing.load_share(session, admin, "matter", world["m1"].id).recipients] == [True]
+    share(session, admin, "matter", world["m2"].id, ["jan@example.com"])
+    view = sharing.resolve_invitation(session, world["firm"].id, latest_token(session, "jan@example.com"))
+    assert (view.state, view.card_id) == ("login", world["m2"].id)
+
+
+def test_resolve_invitation_register_then_login(world, session):
+    share(session, world["admin"], "contact", world["budmax"].id, ["jan@example.com"])
+    token = latest_token(session, "jan@example.com")
+    view = sharing.resolve_invitation(session, world["firm"].id, token)
+    assert (view.state, view.email, view.card_kind, view.card_id) == ("register", "jan@example.com", "contact", world["budmax"].id)
+    register(session, "nowak", token)
+    assert sharing.resolve_invitation(session, world["firm"].id, token).state == "login"
+
+
+def test_resolve_invitation_expired_after_validity(world, session):
+    share(session, world["admin"], "contact", world["budmax"].id, ["jan@example.com"])
+    token = latest_token(session, "jan@example.com")
+    firm_id = world["firm"].id
+    assert sharing.resolve_invitation(session, firm_id, token, now=utcnow() + timedelta(days=13)).state == "register"
+    assert sharing.resolve_invitation(session, firm_id, token, now=utcnow() + timedelta(days=15)).state == "expired"
+
+
+def test_register_through_an_expired_link_is_refused(world, session):
+    share(session, world["admin"], "contact", world["budmax"].id, ["jan@example.com"])
+    token = latest_token(session, "jan@example.com")
+    inv = session.exec(select(Invitation)).one()
+    inv.expires_at = utcnow() - timedelta(minutes=1)
+    add(session, inv)
+    with pytest.raises(ServiceError) as info:
+        register(session, "nowak", token)
+    assert info.value.key == "invite.expired"
+    assert session.exec(select(PortalUser)).all() == []
+
+
+def test_resolve_invitation_revoked(world, session):
+    share(session, world["admin"], "contact", world["budmax"].id, ["jan@example.com"])
+    token = latest_token(session, "jan@example.com")
+    share(session, world["admin"], "contact", world["budmax"].id, [])
+    assert sharing.resolve_invitation(session, world["firm"].id, token).state == "revoked"
+    with pytest.raises(ServiceError) as info:
+        register(session, "nowak", token)
+    assert info.value.key == "invite.revoked"
+
+
+@pytest.mark.parametrize("token", ["", "short", "x" * 43, "A" * 101, None, 12345])
+def test_resolve_invitation_garbage_is_invalid(world, session, token):
+    share(session, world["admin"], "contact", world["budmax"].id, ["jan@example.com"])
+    assert sharing.resolve_invitation(session, world["firm"].id, token).state == "invalid"
+
+
+def test_token_of_firm_a_is_invalid_at_firm_b(world, session):
+    share(session, world["admin"], "contact", world["budmax"].id, ["jan@example.com"])
+    token = latest_token(session, "jan@example.com")
+    firm_b, _ = make_firm(session, name="Kowalczyk Legal", address="kowalczyk")
+    assert sharing.resolve_invitation(session, firm_b.id, token).state == "invalid"
+    with pytest.raises(ServiceError) as info:
+        register(session, "kowalczyk", token)
+    assert info.value.key == "invite.invalid"
+    assert session.exec(select(PortalUser)).all() == []
+
+
+def test_registration_link_works_once(world, session):
+    share(session, world["admin"], "contact", world["budmax"].id, ["jan@example.com"])
+    token = latest_token(session, "jan@example.com")
+    register(session, "nowak", token)
+    with pytest.raises(ServiceError) as info:
+        register(session, "nowak", token, first_name="Someone", last_name="Else")
+    assert info.value.key == "invite.login"
+    users = session.exec(select(PortalUser)).all()
+    assert [(u.email, u.first_name) for u in users] == [("jan@example.com", "Jan")]
+    assert session.exec(select(Invitation)).one().used_at is not None
+
+
+def test_link_creates_account_only_for_the_invited_address(world, session):
+    share(session, world["admin"], "contact", world["budmax"].id, ["jan@example.com"])
+    token = latest_token(session, "jan@example.com")
+    with pytest.raises(TypeError):
+        register(session, "nowak", token, email="mallory@example.com")
+    user_id = register(session, "nowak", token)
+    assert session.get(PortalUser, user_id).email == "jan@example.com"
+    brand = brand_for_address(session, "nowak")
+    with pytest.raises(ServiceError):
+        client_portal.login(session, brand, "mallory@example.com", PASSWORD)
+    assert client_portal.login(session, brand, "jan@example.com", PASSWORD) == user_id
+
+
+def test_link_of_a_registered_person_leads_to_login_even_after_validity(world, session):
+    """CP-3.3: the e-mail button keeps working after logout, also after the 14 days."""
+    share(session, world["admin"], "contact", world["budmax"].id, ["jan@example.com"])
+    token = latest_token(session, "jan@example.com")
+    register(session, "nowak", token)
+    later = utcnow() + timedelta(days=30)
+    assert sharing.resolve_invitation(session, world["firm"].id, token, now=later).state == "login"
