@@ -105,6 +105,7 @@ def test_seed_flow(app_server, browser):
     # 3. The invitation is in the development outbox.
     link = last_invitation_link(admin, url, "jan.kowalski@budmax.example.com")
     assert f"/portal/{ADDRESS}/invite/" in link
+    expect(admin.locator("#mail-html")).to_have_attribute("srcdoc", re.compile("Wyświetl sprawę"))
     frame = admin.frame_locator("#mail-html")
     expect(frame.get_by_role("link", name="Wyświetl sprawę")).to_be_visible()
     shot(admin, "03-email")
