@@ -4,6 +4,7 @@ PostgreSQL (127.0.0.1:5432, user postgres, trust auth) and Redis (127.0.0.1:6379
 machine; on a laptop without them these tests are skipped with the reason printed by `-ra`.
 """
 
+import contextlib
 import os
 import uuid
 
@@ -25,8 +26,8 @@ def _pg_admin():
     return engine
 
 
-@pytest.fixture
-def pg_url():
+@contextlib.contextmanager
+def private_pg_database():
     """A fresh PostgreSQL database of its own (others use `test`), dropped afterwards."""
     admin = _pg_admin()
     name = f"portal_test_{os.getpid()}_{uuid.uuid4().hex[:8]}"
@@ -37,14 +38,20 @@ def pg_url():
     finally:
         from portal_app.db import _engine_for
 
-        _engine_for.cache_clear()  # close pooled connections so the database can be dropped
+        _engine_for.cache_clear()  # forget pooled engines so the database can be dropped
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
 
 
 @pytest.fixture
-def redis_url():
+def pg_url():
+    with private_pg_database() as url:
+        yield url
+
+
+@contextlib.contextmanager
+def private_redis():
     """Redis DB 7 (private to these tests), emptied before and after."""
     import redis
 
@@ -59,3 +66,58 @@ def redis_url():
     finally:
         client.flushdb()
         client.close()
+
+
+@pytest.fixture(scope="module")
+def prod_app(tmp_path_factory):
+    """`reflex run --env prod` on PostgreSQL and Redis with two Granian workers, demo data loaded.
+
+    Yields the URL, the environment, the log path and the pid of the process group leader.
+    """
+    import subprocess
+    import sys
+
+    from tests.conftest import PROJECT_ROOT
+    from tests.e2e.conftest import _free_port, _stop, _wait
+
+    work = tmp_path_factory.mktemp("prod-app")
+    with contextlib.ExitStack() as stack:
+        db = stack.enter_context(private_pg_database())
+        redis = stack.enter_context(private_redis())
+        port = _free_port()
+        base = f"http://localhost:{port}"
+        env = dict(os.environ)
+        env.update(
+            PORTAL_DATABASE_URL=db,
+            PORTAL_REDIS_URL=redis,
+            GRANIAN_WORKERS="2",
+            PORTAL_DATA_DIR=str(work / "data"),
+            PORTAL_BASE_URL=base,
+            PORTAL_API_URL=base,
+            REFLEX_UPLOADED_FILES_DIR=str(work / "uploads"),
+            REFLEX_WEB_WORKDIR=str(work / ".web"),
+            REFLEX_TELEMETRY_ENABLED="false",
+        )
+        env.pop("PORTAL_SMTP_HOST", None)
+        subprocess.run([sys.executable, "-m", "alembic", "upgrade", "head"], cwd=PROJECT_ROOT, env=env, check=True, capture_output=True)
+        subprocess.run([sys.executable, "-m", "portal_app.services.demo"], cwd=PROJECT_ROOT, env=env, check=True, capture_output=True)
+        log_path = work / "reflex.log"
+        log = stack.enter_context(open(log_path, "w"))
+        proc = subprocess.Popen(
+            ["reflex", "run", "--env", "prod", "--single-port", "--backend-port", str(port), "--loglevel", "info"],
+            cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+        )
+        try:
+            _wait(f"{base}/ping", proc, 300)
+            _wait(f"{base}/", proc, 60)
+            yield {"url": base, "env": env, "log": log_path, "pid": proc.pid, "redis": redis}
+        finally:
+            _stop(proc)
+        text_ = log_path.read_text(errors="replace")
+        errors = [line for line in text_.splitlines() if "Traceback" in line or "[ERROR]" in line]
+        if errors:
+            print(text_[-8000:])
+        assert not errors, "the production app logged errors"
+
+
+from tests.e2e.conftest import browser  # noqa: E402,F401  (the same headless Chromium)
