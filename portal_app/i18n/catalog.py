@@ -309,6 +309,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Hasło zostało zmienione. Inne urządzenia zostały wylogowane.",
     ),
     "account.save_profile": ("Save profile", "Zapisz profil"),
+    # sharing, issue 4
+    "share.already_shared": ("Already shared with: {list}.", "Już udostępniono: {list}."),
 }
 
 

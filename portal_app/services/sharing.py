@@ -3,7 +3,6 @@
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from email.utils import getaddresses
 
 from sqlalchemy import delete
 from sqlmodel import Session, select
@@ -78,37 +77,69 @@ def card_for(session: Session, staff: StaffIdentity, kind: str, card_id) -> Card
     """The contact or matter the staff member names, refused unless it is their firm's."""
     if kind not in CARD_KINDS:
         raise NotAllowed("errors.not_found")
-    try:
-        ident = int(card_id)
-    except (TypeError, ValueError):
-        raise NotAllowed("errors.not_found") from None
     model = Contact if kind == "contact" else Matter
-    row = session.get(model, ident)
+    row = session.get(model, _row_id(card_id))
     if row is None or row.firm_id != staff.firm_id:
         raise NotAllowed("errors.not_found")
     name = row.name if kind == "contact" else f"{row.number} {row.title}"
     return Card(kind=kind, id=row.id, firm_id=row.firm_id, name=name)
 
 
-_SEPARATORS = re.compile(r"[,;\s]+")
+_MAX_ID = 2**63 - 1
+
+
+def _row_id(value) -> int:
+    """A database id from a browser-supplied value; anything else is simply not found."""
+    if isinstance(value, str) and value.isascii() and value.isdigit():
+        value = int(value)
+    if type(value) is not int or not 0 < value <= _MAX_ID:
+        raise NotAllowed("errors.not_found")
+    return value
+
+
+# Quoted display names, <angle addresses>, list separators, blanks, and everything else.
+_TOKENS = re.compile(r'(?P<quoted>"(?:[^"\\\n]|\\.)*")|(?P<angle><[^<>\n]*>)|(?P<sep>[,;\n\r])|(?P<space>\s+)|(?P<word>[^\s,;<"]+|[<"][^\s,;<"]*)')
+
+
+def _candidates(text: str) -> list[str]:
+    """The addresses in pasted text, in order, before validation.
+
+    Separators (commas, semicolons, new lines, blanks) count only outside quotes and angle
+    brackets, so `"Kowalski, Jan" <jan@example.com>` is one address. Words before an
+    `<address>` are its display name, unless they contain an @ themselves; a quoted name stands
+    for nothing on its own when an address follows it.
+    """
+    found: list[str] = []
+    run: list[tuple[str, str]] = []  # (kind, text) since the last separator or <address>
+
+    def flush(name_of: str | None) -> None:
+        has_address = name_of is not None or any(k == "word" and "@" in t for k, t in run)
+        for kind, value in run:
+            if kind == "word" and ("@" in value or name_of is None):
+                found.append(value)
+            elif kind == "quoted" and not has_address:
+                found.append(value)
+        if name_of is not None:
+            found.append(name_of)
+        run.clear()
+
+    for match in _TOKENS.finditer(text):
+        kind, value = match.lastgroup, match.group()
+        if kind == "angle":
+            flush(value[1:-1].strip() or value)
+        elif kind == "sep":
+            flush(None)
+        elif kind != "space":
+            run.append((kind, value))
+    flush(None)
+    return found
 
 
 def parse_addresses(text: str) -> list[ParsedAddress]:
     """Split pasted text into addresses, keep display names out, drop case-insensitive duplicates."""
-    text = (text or "")[:20000]
-    candidates: list[str] = []
-    for chunk in re.split(r"[\n;,]+", text):
-        chunk = chunk.strip()
-        if not chunk:
-            continue
-        if "<" in chunk and ">" in chunk:
-            for _name, addr in getaddresses([chunk]):
-                candidates.append(addr.strip() or chunk)
-        else:
-            candidates.extend(p for p in _SEPARATORS.split(chunk) if p)
     seen: set[str] = set()
     result: list[ParsedAddress] = []
-    for raw in candidates:
+    for raw in _candidates((text or "")[:20000]):
         try:
             email = canonical_email(raw)
             error = ""
@@ -195,8 +226,8 @@ def save_share(
         email = canonical_email(str(raw))
         if email not in wanted:
             wanted.append(email)
-    types = [t for t in INVOICE_TYPES if t in set(invoice_types or [])]
-    statuses = [s for s in INVOICE_STATUSES if s in set(invoice_statuses or [])]
+    types = _chosen(INVOICE_TYPES, invoice_types)
+    statuses = _chosen(INVOICE_STATUSES, invoice_statuses)
 
     share = _share_row(session, card)
     if share is None:
@@ -238,12 +269,57 @@ def save_share(
     return invited
 
 
+def _chosen(allowed: tuple[str, ...], picked) -> list[str]:
+    """The allowed values that were picked, in their fixed order; anything else is ignored."""
+    picked = picked if isinstance(picked, (list, tuple)) else []
+    return [value for value in allowed if any(isinstance(p, str) and p == value for p in picked)]
+
+
+@dataclass(frozen=True)
+class SaveResult:
+    invited: list[int]
+    already_shared: list[str]
+
+
+def add_to_share(
+    session: Session,
+    staff: StaffIdentity,
+    kind: str,
+    card_id,
+    *,
+    new_emails: list[str],
+    invoice_types: list[str],
+    invoice_statuses: list[str],
+    time_entries: bool,
+    agreements: bool,
+) -> SaveResult:
+    """What the dialog's *Save* does: store the choices and invite new addresses.
+
+    Everyone the card is shared with right now keeps access (removing is a separate action), so a
+    dialog opened before a colleague's change cannot undo it. Addresses already on the card are
+    reported, not invited again.
+    """
+    _require_sharing(session, staff)
+    card = card_for(session, staff, kind, card_id)
+    if not isinstance(new_emails, list) or len(new_emails) > MAX_RECIPIENTS:
+        raise ServiceError("share.too_many", max=MAX_RECIPIENTS)
+    added = [canonical_email(str(raw)) for raw in new_emails]
+    share = _share_row(session, card)
+    current = [] if share is None else list(session.exec(
+        select(ShareRecipient.email).where(ShareRecipient.share_id == share.id, ShareRecipient.removed_at.is_(None))
+    ).all())
+    already = [email for email in dict.fromkeys(added) if email in current]
+    invited = save_share(
+        session, staff, kind, card_id, emails=list(dict.fromkeys(current + added)),
+        invoice_types=invoice_types, invoice_statuses=invoice_statuses,
+        time_entries=time_entries, agreements=agreements,
+    )
+    return SaveResult(invited=invited, already_shared=already)
+
+
 def resend_invitation(session: Session, staff: StaffIdentity, recipient_id) -> None:
     settings = _require_sharing(session, staff)
-    try:
-        row = session.get(ShareRecipient, int(recipient_id))
-    except (TypeError, ValueError):
-        row = None
+    row = session.get(ShareRecipient, _row_id(recipient_id))
     if row is None or row.firm_id != staff.firm_id or row.removed_at is not None:
         raise NotAllowed("errors.not_found")
     share = session.get(Share, row.share_id)
@@ -315,10 +391,7 @@ def resolve_invitation(session: Session, firm_id: int, token: str, now: datetime
 def revoke_recipient(session: Session, staff: StaffIdentity, recipient_id) -> str:
     """End one person's access to one card at once; returns their address."""
     _require_sharing(session, staff)
-    try:
-        row = session.get(ShareRecipient, int(recipient_id))
-    except (TypeError, ValueError):
-        row = None
+    row = session.get(ShareRecipient, _row_id(recipient_id))
     if row is None or row.firm_id != staff.firm_id or row.removed_at is not None:
         raise NotAllowed("errors.not_found")
     row.removed_at = utcnow()

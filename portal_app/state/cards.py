@@ -190,11 +190,10 @@ class ShareState(StaffState):
             self.bad_addresses = bad
             self.error = self._msg("share.bad_addresses", list=", ".join(bad))
             return
-        emails = [r.email for r in self.recipients] + [p.email for p in parsed]
         try:
             with session_scope() as session:
-                invited = sharing.save_share(
-                    session, me, self.kind, self.card_id, emails=emails,
+                result = sharing.add_to_share(
+                    session, me, self.kind, self.card_id, new_emails=[p.email for p in parsed],
                     invoice_types=self.types, invoice_statuses=self.statuses,
                     time_entries=self.time_entries, agreements=self.agreements,
                 )
@@ -203,7 +202,9 @@ class ShareState(StaffState):
             self.error = self._msg(exc.key, **exc.params)
             return
         self.addresses = ""
-        self.message = self._msg("share.saved", count=len(invited))
+        self.message = self._msg("share.saved", count=len(result.invited))
+        if result.already_shared:
+            self.message += " " + self._msg("share.already_shared", list=", ".join(result.already_shared))
         return ShareState.deliver
 
     @rx.event

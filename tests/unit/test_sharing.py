@@ -191,7 +191,6 @@ def test_parse_addresses_empty():
     assert sharing.parse_addresses(" ,;\n ") == []
 
 
-@pytest.mark.xfail(strict=True, reason='BUG: parse_addresses splits on the comma inside a quoted display name ("Kowalski, Jan" <jan@example.com>) and loses the address')
 def test_parse_addresses_quoted_display_name_with_comma():
     parsed = sharing.parse_addresses('"Kowalski, Jan" <jan@example.com>; "Nowak, Anna" <anna@example.com>')
     assert [(p.email, p.error) for p in parsed] == [("jan@example.com", ""), ("anna@example.com", "")]
@@ -551,3 +550,279 @@ def test_link_of_a_registered_person_leads_to_login_even_after_validity(world, s
     register(session, "nowak", token)
     later = utcnow() + timedelta(days=30)
     assert sharing.resolve_invitation(session, world["firm"].id, token, now=later).state == "login"
+
+
+# ---- issue 4: parsing edge cases, the dialog's Save, who may act, every link state ----------------------
+
+@pytest.mark.parametrize(("text", "emails"), [
+    ('"Kowalski, Jan" jan@example.com', ["jan@example.com"]),
+    ('"Nowak; Anna"\t<anna@example.com>\r\n"Kowalski, Jan" <jan@example.com>', ["anna@example.com", "jan@example.com"]),
+    ("Jan Kowalski <jan@example.com> ola@example.com Anna Nowak <anna@example.com>",
+     ["jan@example.com", "ola@example.com", "anna@example.com"]),
+    ("Jan<jan@example.com>,jan@example.com <JAN@example.com>", ["jan@example.com"]),
+    ("  jan@example.com  \n\n  ", ["jan@example.com"]),
+])
+def test_parse_addresses_display_names_and_separators(text, emails):
+    parsed = sharing.parse_addresses(text)
+    assert [p.email for p in parsed] == emails
+    assert all(p.error == "" for p in parsed)
+
+
+@pytest.mark.parametrize(("text", "bad"), [
+    ("jan@example.com>", ["jan@example.com>"]),
+    ("Jan <", ["Jan", "<"]),
+    ('"only a name"', ['"only a name"']),
+    ("Jan Kowalski <not-an-address>", ["not-an-address"]),
+    ("<>", ["<>"]),
+])
+def test_parse_addresses_marks_broken_pieces_as_typed(text, bad):
+    parsed = sharing.parse_addresses(text)
+    assert [p.raw for p in parsed if p.error] == bad
+    assert all(p.email == "" for p in parsed if p.error)
+
+
+def save_from_dialog(session, me, kind, card_id, emails, **choices):
+    args = dict(invoice_types=list(sharing.DEFAULT_TYPES), invoice_statuses=list(sharing.DEFAULT_STATUSES),
+                time_entries=True, agreements=True)
+    args.update(choices)
+    return sharing.add_to_share(session, me, kind, card_id, new_emails=list(emails), **args)
+
+
+def test_dialog_save_keeps_everyone_already_on_the_card(world, session):
+    """A dialog opened before a colleague added someone must not take that person's access away."""
+    admin, cid = world["admin"], world["budmax"].id
+    save_from_dialog(session, admin, "contact", cid, ["jan@example.com"])
+    colleague = staff(session, world["firm"], "administrator")
+    save_from_dialog(session, colleague, "contact", cid, ["ola@example.com"])
+    result = save_from_dialog(session, admin, "contact", cid, ["ewa@example.com"])
+    assert len(result.invited) == 1 and result.already_shared == []
+    view = sharing.load_share(session, admin, "contact", cid)
+    assert [r.email for r in view.recipients] == ["ewa@example.com", "jan@example.com", "ola@example.com"]
+
+
+def test_dialog_save_does_not_reinvite_addresses_already_on_the_card(world, session):
+    admin, cid = world["admin"], world["budmax"].id
+    save_from_dialog(session, admin, "contact", cid, ["jan@example.com"])
+    before = len(outbox(session))
+    result = save_from_dialog(session, admin, "contact", cid, ["JAN@Example.com", "ola@example.com", "Ola@example.com"])
+    assert result.already_shared == ["jan@example.com"]
+    assert len(result.invited) == 1
+    assert [m.to_email for m in outbox(session)[before:]] == ["ola@example.com"]
+
+
+def test_dialog_save_changes_the_scope_without_addresses(world, session):
+    admin, cid = world["admin"], world["budmax"].id
+    save_from_dialog(session, admin, "contact", cid, ["jan@example.com"])
+    result = save_from_dialog(session, admin, "contact", cid, [], invoice_types=[], invoice_statuses=[])
+    assert (result.invited, result.already_shared) == ([], [])
+    view = sharing.load_share(session, admin, "contact", cid)
+    assert (view.invoice_types, view.invoice_statuses) == ((), ())
+    assert [r.email for r in view.recipients] == ["jan@example.com"]
+
+
+def test_dialog_save_with_a_bad_address_saves_nothing(world, session):
+    with pytest.raises(ServiceError) as info:
+        save_from_dialog(session, world["admin"], "contact", world["budmax"].id, ["jan@example.com", "nope"])
+    assert info.value.key == "email.invalid"
+    session.rollback()
+    assert session.exec(select(func.count()).select_from(Share)).one() == 0
+    assert outbox(session) == []
+
+
+@pytest.mark.parametrize("garbage", [["invoice", ["paid"]], "invoice", {"invoice": 1}, None, 7])
+def test_garbage_scope_choices_share_no_invoices(world, session, garbage):
+    sharing.save_share(session, world["admin"], "contact", world["budmax"].id, emails=["jan@example.com"],
+                       invoice_types=garbage, invoice_statuses=garbage, time_entries=True, agreements=True)
+    assert session.exec(select(ShareInvoiceScope)).all() == []
+    jan = client(session, "nowak", "jan@example.com")
+    assert seen(session, jan)[0] == set()
+
+
+def test_registered_person_gets_new_card_mail_not_a_registration_one(world, session):
+    admin = world["admin"]
+    share(session, admin, "matter", world["m1"].id, ["jan@example.com"])
+    first = outbox(session, "jan@example.com")[-1]
+    assert "założyć konto" in first.text
+    client(session, "nowak", "jan@example.com")
+    result = save_from_dialog(session, admin, "contact", world["wis"].id, ["Jan@Example.com"])
+    assert len(result.invited) == 1
+    mail = outbox(session, "jan@example.com")[-1]
+    assert "jest dostępny nowy kontakt" in mail.text and "„Wiśniewska”" in mail.text
+    assert "założyć konto" not in mail.text and "założyć konto" not in mail.html
+    assert "Wyświetl kontakt" in mail.html
+    view = sharing.load_share(session, admin, "contact", world["wis"].id)
+    assert [(r.email, r.registered) for r in view.recipients] == [("jan@example.com", True)]
+    assert sharing.resolve_invitation(session, world["firm"].id, token_in(mail)).state == "login"
+
+
+@pytest.mark.parametrize(("lang", "kind", "button", "wording"), [
+    ("pl", "contact", "Wyświetl kontakt", "udostępnia Ci kontakt"),
+    ("pl", "matter", "Wyświetl sprawę", "udostępnia Ci sprawę"),
+    ("en", "contact", "View contact", "shared a contact with you"),
+    ("en", "matter", "View matter", "shared a matter with you"),
+])
+def test_invitation_mail_follows_firm_language_and_card_type(world, session, lang, kind, button, wording):
+    world["firm"].default_language = lang
+    add(session, world["firm"])
+    card = world["budmax"] if kind == "contact" else world["m1"]
+    share(session, world["admin"], kind, card.id, ["jan@example.com"])
+    (mail,) = outbox(session)
+    assert wording in mail.subject
+    assert button in mail.html and button in mail.text
+    name = "Budmax" if kind == "contact" else "M1 Matter M1"
+    assert name in mail.text
+    assert "biuro@firm.example.com" in mail.text
+    assert f"/portal/nowak/invite/{token_in(mail)}" in mail.text
+
+
+def test_names_are_escaped_and_cannot_break_headers_end_to_end(world, session):
+    settings = session.exec(select(PortalSettings)).one()
+    settings.company_name = "<b>Nowak & Syn</b>\r\nBcc: spy@example.com"
+    add(session, settings)
+    world["budmax"].name = "<script>alert(1)</script> & Co"
+    add(session, world["budmax"])
+    share(session, world["admin"], "contact", world["budmax"].id, ["jan@example.com"])
+    (mail,) = outbox(session)
+    assert "\n" not in mail.subject and "\r" not in mail.subject
+    assert "<b>" not in mail.html and "<script>" not in mail.html
+    assert "&lt;b&gt;Nowak &amp; Syn&lt;/b&gt;" in mail.html
+    assert "&lt;script&gt;" in mail.html
+
+
+# ---- who may share, resend and remove: the handlers' services with every kind of caller and argument ---------
+
+def test_user_and_standard_admin_cannot_resend_or_remove(world, session):
+    (rid,) = share(session, world["admin"], "contact", world["budmax"].id, ["jan@example.com"])
+    user = staff(session, world["firm"], "user")
+    firm_s, admin_s = make_firm(session, name="Standard", address="standard", plan="standard")
+    for me, key in ((user, "settings.refused_role"), (admin_s, "settings.refused_plan")):
+        for call in (
+            lambda: sharing.resend_invitation(session, me, rid),
+            lambda: sharing.revoke_recipient(session, me, rid),
+            lambda: save_from_dialog(session, me, "contact", world["budmax"].id, ["spy@example.com"]),
+        ):
+            with pytest.raises(NotAllowed) as info:
+                call()
+            assert info.value.key == key
+    assert session.exec(select(ShareRecipient.email, ShareRecipient.removed_at)).all() == [("jan@example.com", None)]
+    assert len(outbox(session)) == 1
+
+
+def test_admin_of_another_firm_cannot_use_the_dialog_save_on_this_firms_cards(world, session):
+    _, admin_b = make_firm(session, name="Kowalczyk Legal", address="kowalczyk")
+    for kind, card in (("contact", world["budmax"]), ("matter", world["m1"])):
+        with pytest.raises(NotAllowed) as info:
+            save_from_dialog(session, admin_b, kind, card.id, ["spy@example.com"])
+        assert info.value.key == "errors.not_found"
+    with pytest.raises(NotAllowed):
+        sharing.card_for(session, admin_b, "contact", world["budmax"].id)
+    assert session.exec(select(Share)).all() == [] and outbox(session) == []
+
+
+GARBAGE_IDS = ["abc", None, [1], {"id": 1}, 10**30, -1, 0, True, 1.0, "1e3", "١", ""]
+
+
+@pytest.mark.parametrize("bad", GARBAGE_IDS, ids=repr)
+def test_garbage_ids_are_simply_not_found(world, session, bad):
+    share(session, world["admin"], "contact", world["budmax"].id, ["jan@example.com"])
+    calls = [
+        lambda: sharing.resend_invitation(session, world["admin"], bad),
+        lambda: sharing.revoke_recipient(session, world["admin"], bad),
+        lambda: sharing.load_share(session, world["admin"], "contact", bad),
+        lambda: save_from_dialog(session, world["admin"], "matter", bad, ["jan@example.com"]),
+        lambda: sharing.card_for(session, world["admin"], "contact", bad),
+        lambda: sharing.card_for(session, world["admin"], bad, world["budmax"].id),
+    ]
+    for call in calls:
+        with pytest.raises(NotAllowed) as info:
+            call()
+        assert info.value.key == "errors.not_found"
+    assert len(outbox(session)) == 1
+
+
+def test_ids_may_arrive_as_digit_strings(world, session):
+    (rid,) = share(session, world["admin"], "contact", world["budmax"].id, ["jan@example.com"])
+    assert sharing.card_for(session, world["admin"], "contact", str(world["budmax"].id)).id == world["budmax"].id
+    sharing.resend_invitation(session, world["admin"], str(rid))
+    assert sharing.revoke_recipient(session, world["admin"], str(rid)) == "jan@example.com"
+
+
+def test_matter_id_passed_as_a_contact_is_not_found_across_firms(world, session):
+    firm_b, admin_b = make_firm(session, name="Kowalczyk Legal", address="kowalczyk")
+    zolw = contact(session, firm_b, "Żółw")
+    with pytest.raises(NotAllowed):
+        sharing.card_for(session, world["admin"], "contact", zolw.id)
+    with pytest.raises(NotAllowed):
+        sharing.card_for(session, admin_b, "matter", world["m1"].id)
+
+
+# ---- scope: one address shared on two contacts, another on one of them ----------------------------------------
+
+def test_shared_address_on_two_contacts_does_not_leak_to_the_other_person(world, session):
+    admin = world["admin"]
+    share(session, admin, "contact", world["budmax"].id, ["jan@example.com", "ola@example.com"])
+    share(session, admin, "contact", world["wis"].id, ["ola@example.com"], statuses=["approved"])
+    jan = client(session, "nowak", "jan@example.com")
+    ola = client(session, "nowak", "ola@example.com")
+    assert seen(session, jan) == ({"A-M1", "A-M2", "A-none", "A-M1-paid"}, {"M1", "M2"}, {"agr-M1", "agr-Budmax"})
+    assert seen(session, ola)[0] == {"A-M1", "A-M2", "A-none", "A-M1-paid", "W-M3"}
+    assert client_portal.dashboard(session, jan).minutes_total == 120
+
+
+def test_matter_share_does_not_cover_the_contacts_loose_items(world, session):
+    share(session, world["admin"], "matter", world["m2"].id, ["jan@example.com"])
+    jan = client(session, "nowak", "jan@example.com")
+    assert seen(session, jan) == ({"A-M2"}, {"M2"}, set())
+
+
+# ---- every state of a personal link --------------------------------------------------------------------------
+
+def test_resend_after_expiry_gives_a_working_link_while_the_old_stays_expired(world, session):
+    admin = world["admin"]
+    (rid,) = share(session, admin, "contact", world["budmax"].id, ["jan@example.com"])
+    old = latest_token(session, "jan@example.com")
+    inv = session.exec(select(Invitation)).one()
+    inv.expires_at = utcnow() - timedelta(seconds=1)
+    add(session, inv)
+    assert sharing.resolve_invitation(session, world["firm"].id, old).state == "expired"
+    sharing.resend_invitation(session, admin, rid)
+    new = latest_token(session, "jan@example.com")
+    assert sharing.resolve_invitation(session, world["firm"].id, new).state == "register"
+    assert sharing.resolve_invitation(session, world["firm"].id, old).state == "expired"
+    with pytest.raises(ServiceError) as info:
+        register(session, "nowak", old)
+    assert info.value.key == "invite.expired"
+    register(session, "nowak", new)
+    assert sharing.resolve_invitation(session, world["firm"].id, old).state == "login"
+
+
+def test_link_of_a_registered_person_is_revoked_when_the_card_is_taken_away(world, session):
+    admin = world["admin"]
+    (rid,) = share(session, admin, "matter", world["m1"].id, ["jan@example.com"])
+    token = latest_token(session, "jan@example.com")
+    register(session, "nowak", token)
+    sharing.revoke_recipient(session, admin, rid)
+    assert sharing.resolve_invitation(session, world["firm"].id, token).state == "revoked"
+
+
+def test_used_link_without_an_account_is_expired_not_a_second_registration(world, session):
+    """A link marked used whose account is gone (e.g. deleted) must not create a new account."""
+    share(session, world["admin"], "contact", world["budmax"].id, ["jan@example.com"])
+    token = latest_token(session, "jan@example.com")
+    inv = session.exec(select(Invitation)).one()
+    inv.used_at = utcnow()
+    add(session, inv)
+    assert sharing.resolve_invitation(session, world["firm"].id, token).state == "expired"
+    with pytest.raises(ServiceError) as info:
+        register(session, "nowak", token)
+    assert info.value.key == "invite.expired"
+    assert session.exec(select(PortalUser)).all() == []
+
+
+def test_wellformed_but_unknown_token_is_invalid(world, session):
+    share(session, world["admin"], "contact", world["budmax"].id, ["jan@example.com"])
+    token, _digest = identity.new_token()
+    assert sharing.resolve_invitation(session, world["firm"].id, token).state == "invalid"
+    assert len(token) >= 43  # 256 bits, URL-safe base64
+    stored = session.exec(select(Invitation.token_hash)).one()
+    assert latest_token(session, "jan@example.com") not in stored and len(stored) == 64
