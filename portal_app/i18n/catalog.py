@@ -311,6 +311,60 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "account.save_profile": ("Save profile", "Zapisz profil"),
     # sharing, issue 4
     "share.already_shared": ("Already shared with: {list}.", "Już udostępniono: {list}."),
+    # client portal, issue 5: sign-in throttling, forgotten password, switcher, lists, documents
+    "login.wait": ("Too many attempts. Wait {seconds} s and try again.", "Zbyt wiele prób. Odczekaj {seconds} s i spróbuj ponownie."),
+    "login.locked": (
+        "Too many failed attempts: signing in to this account is paused for {minutes} min. If the account "
+        "exists, we have e-mailed it a link to set a new password, which also unlocks it.",
+        "Zbyt wiele nieudanych prób: logowanie na to konto wstrzymano na {minutes} min. Jeśli konto istnieje, "
+        "wysłaliśmy na jego adres e-mail link do ustawienia nowego hasła, który je też odblokowuje.",
+    ),
+    "login.ip_locked": (
+        "Too many failed attempts from your network. Wait {minutes} min and try again.",
+        "Zbyt wiele nieudanych prób z Twojej sieci. Odczekaj {minutes} min i spróbuj ponownie.",
+    ),
+    "forgot.link": ("Forgot your password?", "Nie pamiętasz hasła?"),
+    "forgot.title": ("Reset your password", "Resetowanie hasła"),
+    "forgot.intro": (
+        "Enter the e-mail address of your portal account and we will send you a link to set a new password.",
+        "Podaj adres e-mail konta w portalu, a wyślemy link do ustawienia nowego hasła.",
+    ),
+    "forgot.submit": ("Send the link", "Wyślij link"),
+    "forgot.sent": (
+        "If an account exists for this address, we have sent it a link valid for one hour. Check your inbox.",
+        "Jeśli istnieje konto z tym adresem, wysłaliśmy na nie link ważny przez godzinę. Sprawdź skrzynkę.",
+    ),
+    "forgot.back": ("Back to login", "Wróć do logowania"),
+    "reset.title": ("Set a new password", "Ustaw nowe hasło"),
+    "reset.intro": ("New password for {email}", "Nowe hasło dla {email}"),
+    "reset.submit": ("Set the password and log in", "Ustaw hasło i zaloguj się"),
+    "reset.invalid_title": ("Link not valid", "Link nieważny"),
+    "reset.invalid": (
+        "This link has expired (links work for one hour) or was already used. Ask for a new one.",
+        "Ten link wygasł (działa przez godzinę) lub został już użyty. Poproś o nowy.",
+    ),
+    "reset.ask_again": ("Send a new link", "Wyślij nowy link"),
+    "switcher.label": ("Show", "Pokaż"),
+    "switcher.all": ("All clients and matters", "Wszyscy klienci i sprawy"),
+    "switcher.matter_prefix": ("Matter", "Sprawa"),
+    "list.sort": ("Sort", "Sortuj"),
+    "list.status": ("Status", "Status"),
+    "sort.date_desc": ("Newest first", "Od najnowszych"),
+    "sort.date_asc": ("Oldest first", "Od najstarszych"),
+    "sort.due_asc": ("Due date", "Termin płatności"),
+    "sort.number": ("Number", "Numer"),
+    "sort.amount_desc": ("Highest amount", "Najwyższa kwota"),
+    "sort.amount_asc": ("Lowest amount", "Najniższa kwota"),
+    "sort.hours_desc": ("Most hours", "Najwięcej godzin"),
+    "sort.title": ("Title", "Tytuł"),
+    "filter.status_all": ("All statuses", "Wszystkie statusy"),
+    "filter.overdue": ("Overdue", "Po terminie"),
+    "list.empty_filtered": (
+        "Nothing matches this selection. Choose another client, matter or status to see more.",
+        "Nic nie pasuje do tego wyboru. Wybierz innego klienta, sprawę lub status.",
+    ),
+    "agr.document": ("Document", "Dokument"),
+    "agr.download": ("Download", "Pobierz"),
 }
 
 

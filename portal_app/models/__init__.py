@@ -11,6 +11,7 @@ from portal_app.models.people import (
     Role,
     StaffUser,
 )
+from portal_app.models.security import LoginThrottle, PasswordReset
 from portal_app.models.sharing import Invitation, Share, ShareInvoiceScope, ShareRecipient
 
 __all__ = [
@@ -22,8 +23,10 @@ __all__ = [
     "Invoice",
     "InvoiceStatus",
     "InvoiceType",
+    "LoginThrottle",
     "Matter",
     "OutboxMessage",
+    "PasswordReset",
     "Plan",
     "PortalSettings",
     "PortalUser",

@@ -25,7 +25,7 @@ from portal_app.models import (
     TimeEntry,
 )
 from portal_app.models.base import utcnow
-from portal_app.services import passwords
+from portal_app.services import login_throttle, password_reset, passwords
 from portal_app.services.errors import FieldErrors, ServiceError
 from portal_app.services.identity import PortalIdentity, canonical_email
 from portal_app.services.portal_settings import PortalBrand
@@ -111,21 +111,41 @@ def register(
     return user.id
 
 
-def login(session: Session, brand: PortalBrand, email: str, password: str) -> int:
-    """The portal user id for these credentials; one message for every failure. Slow: off the loop."""
+def login(
+    session: Session, brand: PortalBrand, email: str, password: str, *, client_ip: str = "", now: datetime | None = None
+) -> int:
+    """The portal user id for these credentials; one message for every failure. Slow: off the loop.
+
+    Repeated failures slow down and then lock, per account and per client IP; the lock sends the
+    account (if it exists) a link to set a new password, which also lifts the lock.
+    """
+    now = now or utcnow()
     try:
         canonical = canonical_email(email)
     except ServiceError:
         canonical = ""
+    keys = [
+        (login_throttle.account_key(brand.firm_id, canonical or (email or "")[:320]), login_throttle.ACCOUNT),
+        (login_throttle.ip_key(client_ip), login_throttle.CLIENT_IP),
+    ]
+    login_throttle.check(session, keys, now)
     user = session.exec(
         select(PortalUser).where(PortalUser.firm_id == brand.firm_id, PortalUser.email == canonical)
     ).first() if canonical else None
     password = (password or "")[: passwords.MAX_LENGTH * 4]
     if user is None:
         passwords.burn_time(password)
+        ok = False
+    else:
+        ok = passwords.check_password(password, user.password_hash)
+    if not ok:
+        locked = login_throttle.record_failure(session, keys, now)
+        if user is not None and keys[0][0] in locked:
+            password_reset.send_reset_link(session, brand, user, now)
+        if locked:
+            login_throttle.check(session, keys, now)
         raise ServiceError("login.failed")
-    if not passwords.check_password(password, user.password_hash):
-        raise ServiceError("login.failed")
+    login_throttle.clear(session, keys[0][0])
     return user.id
 
 
@@ -191,6 +211,95 @@ def today_for(tz_name: str, now: datetime | None = None) -> date:
     return (now or utcnow()).astimezone(zone).date()
 
 
+# ---- narrowing to one client or matter (the switcher) ----------------------------------------
+
+@dataclass(frozen=True)
+class CardChoice:
+    """One client or matter this person may narrow the portal to; value is "contact:<id>" or "matter:<id>"."""
+
+    value: str
+    label: str
+    kind: str
+
+
+def card_choices(session: Session, user: PortalIdentity) -> list[CardChoice]:
+    """Every client and matter shared with this person: shared contacts, their matters, shared matters."""
+    shares = session.exec(
+        select(Share.contact_id, Share.matter_id).where(_live_recipient(user), Share.firm_id == user.firm_id)
+    ).all()
+    contact_ids = {c for c, _m in shares if c is not None}
+    matter_ids = {m for _c, m in shares if m is not None}
+    matters = session.exec(
+        select(Matter, Contact.name)
+        .join(Contact, Contact.id == Matter.contact_id)
+        .where(Matter.firm_id == user.firm_id, or_(Matter.id.in_(matter_ids), Matter.contact_id.in_(contact_ids)))
+    ).all() if (contact_ids or matter_ids) else []
+    contacts = {
+        c.id: c.name
+        for c in session.exec(select(Contact).where(Contact.firm_id == user.firm_id, Contact.id.in_(contact_ids)))
+    } if contact_ids else {}
+    by_client: dict[tuple[str, int], list[CardChoice]] = {}
+    for cid, name in contacts.items():
+        by_client.setdefault((name, cid), [])
+    for m, cname in matters:
+        by_client.setdefault((cname, m.contact_id), []).append(
+            CardChoice(value=f"matter:{m.id}", label=f"{m.number} {m.title}", kind="matter")
+        )
+    out: list[CardChoice] = []
+    for (cname, cid), items in sorted(by_client.items(), key=lambda kv: (kv[0][0].casefold(), kv[0][1])):
+        if cid in contacts:
+            out.append(CardChoice(value=f"contact:{cid}", label=cname, kind="contact"))
+        out.extend(sorted(items, key=lambda c: c.label))
+    return out
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What the pages are narrowed to: nothing (everything shared), one client, or one matter."""
+
+    contact_id: int | None = None
+    matter_id: int | None = None
+
+
+EVERYTHING = Scope()
+
+
+def scope_for(session: Session, user: PortalIdentity, value: str) -> Scope:
+    """Validate a switcher value against what is shared with this person right now."""
+    if not value or value == "all":
+        return EVERYTHING
+    if not isinstance(value, str) or value not in {c.value for c in card_choices(session, user)}:
+        raise ServiceError("errors.not_found")
+    kind, _, ident = value.partition(":")
+    return Scope(contact_id=int(ident)) if kind == "contact" else Scope(matter_id=int(ident))
+
+
+def _invoice_scope(scope: Scope):
+    if scope.matter_id is not None:
+        return Invoice.matter_id == scope.matter_id
+    if scope.contact_id is not None:
+        return Invoice.contact_id == scope.contact_id
+    return True
+
+
+def _agreement_scope(scope: Scope):
+    if scope.matter_id is not None:
+        return Agreement.matter_id == scope.matter_id
+    if scope.contact_id is not None:
+        return Agreement.contact_id == scope.contact_id
+    return True
+
+
+def _time_scope(scope: Scope):
+    if scope.matter_id is not None:
+        return TimeEntry.matter_id == scope.matter_id
+    if scope.contact_id is not None:
+        return TimeEntry.matter_id.in_(select(Matter.id).where(Matter.contact_id == scope.contact_id))
+    return True
+
+
+# ---- the pages ------------------------------------------------------------------------------------
+
 @dataclass(frozen=True)
 class Dashboard:
     minutes_total: int
@@ -199,7 +308,7 @@ class Dashboard:
     overdue: dict[str, int]
 
 
-def dashboard(session: Session, user: PortalIdentity, now: datetime | None = None) -> Dashboard:
+def dashboard(session: Session, user: PortalIdentity, now: datetime | None = None, scope: Scope = EVERYTHING) -> Dashboard:
     """The three widgets, each one SQL aggregate."""
     today = today_for(user.timezone, now)
     month_start = today.replace(day=1)
@@ -207,11 +316,12 @@ def dashboard(session: Session, user: PortalIdentity, now: datetime | None = Non
         select(
             func.coalesce(func.sum(TimeEntry.minutes), 0),
             func.coalesce(func.sum(case((TimeEntry.work_date >= month_start, TimeEntry.minutes), else_=0)), 0),
-        ).where(time_entry_visible(user))
+        ).where(time_entry_visible(user), _time_scope(scope))
     ).one()
     outstanding = Invoice.total_minor - Invoice.paid_minor
     unpaid = and_(
         invoice_visible(user),
+        _invoice_scope(scope),
         Invoice.status.in_(("approved", "partially_paid")),
         Invoice.type.in_(("invoice", "advance")),
     )
@@ -249,17 +359,43 @@ class InvoiceRow:
     overdue: bool
 
 
-def invoices(session: Session, user: PortalIdentity, page: int = 0, now: datetime | None = None) -> tuple[list[InvoiceRow], int]:
+INVOICE_SORTS = {
+    "date_desc": (Invoice.issue_date.desc(), Invoice.id.desc()),
+    "date_asc": (Invoice.issue_date.asc(), Invoice.id.asc()),
+    "due_asc": (Invoice.due_date.asc(), Invoice.id.asc()),
+    "number": (Invoice.number.asc(), Invoice.id.asc()),
+    "amount_desc": (Invoice.currency.asc(), Invoice.total_minor.desc(), Invoice.id.desc()),
+    "amount_asc": (Invoice.currency.asc(), Invoice.total_minor.asc(), Invoice.id.asc()),
+}
+INVOICE_STATUS_FILTERS = ("approved", "partially_paid", "paid", "cancelled", "overdue")
+
+
+def _page(page) -> int:
+    try:
+        return max(0, min(int(page), 100_000))
+    except (TypeError, ValueError):
+        return 0
+
+
+def invoices(
+    session: Session, user: PortalIdentity, page: int = 0, now: datetime | None = None, *,
+    scope: Scope = EVERYTHING, sort: str = "date_desc", status: str = "",
+) -> tuple[list[InvoiceRow], int]:
+    """One page of shared invoices; `status` narrows to one status, or "overdue" on the user's calendar."""
     today = today_for(user.timezone, now)
-    cond = invoice_visible(user)
+    cond = and_(invoice_visible(user), _invoice_scope(scope))
+    if status == "overdue":
+        cond = and_(cond, Invoice.status.in_(("approved", "partially_paid")), Invoice.due_date < today)
+    elif status in INVOICE_STATUS_FILTERS:
+        cond = and_(cond, Invoice.status == status)
     total = session.exec(select(func.count()).select_from(Invoice).where(cond)).one()
     rows = session.exec(
         select(Invoice, Contact.name, Matter.number, Matter.title)
         .join(Contact, Contact.id == Invoice.contact_id)
         .outerjoin(Matter, Matter.id == Invoice.matter_id)
         .where(cond)
-        .order_by(Invoice.issue_date.desc(), Invoice.id.desc())
-        .offset(max(0, page) * PAGE_SIZE)
+        .order_by(*INVOICE_SORTS.get(sort, INVOICE_SORTS["date_desc"]))
+        .offset(_page(page) * PAGE_SIZE)
         .limit(PAGE_SIZE)
     ).all()
     out = [
@@ -284,16 +420,25 @@ class TimeRow:
     minutes: int
 
 
-def time_entries(session: Session, user: PortalIdentity, page: int = 0) -> tuple[list[TimeRow], int]:
-    cond = time_entry_visible(user)
+TIME_SORTS = {
+    "date_desc": (TimeEntry.work_date.desc(), TimeEntry.id.desc()),
+    "date_asc": (TimeEntry.work_date.asc(), TimeEntry.id.asc()),
+    "hours_desc": (TimeEntry.minutes.desc(), TimeEntry.work_date.desc(), TimeEntry.id.desc()),
+}
+
+
+def time_entries(
+    session: Session, user: PortalIdentity, page: int = 0, *, scope: Scope = EVERYTHING, sort: str = "date_desc"
+) -> tuple[list[TimeRow], int]:
+    cond = and_(time_entry_visible(user), _time_scope(scope))
     total = session.exec(select(func.count()).select_from(TimeEntry).where(cond)).one()
     rows = session.exec(
         select(TimeEntry, Matter.number, Matter.title, Contact.name)
         .join(Matter, Matter.id == TimeEntry.matter_id)
         .join(Contact, Contact.id == Matter.contact_id)
         .where(cond)
-        .order_by(TimeEntry.work_date.desc(), TimeEntry.id.desc())
-        .offset(max(0, page) * PAGE_SIZE)
+        .order_by(*TIME_SORTS.get(sort, TIME_SORTS["date_desc"]))
+        .offset(_page(page) * PAGE_SIZE)
         .limit(PAGE_SIZE)
     ).all()
     return [
@@ -312,25 +457,50 @@ class AgreementRow:
     fee_arrangement: str
     signed_on: date | None
     valid_until: date | None
+    has_document: bool
 
 
-def agreements(session: Session, user: PortalIdentity, page: int = 0) -> tuple[list[AgreementRow], int]:
-    cond = agreement_visible(user)
+AGREEMENT_SORTS = {
+    "date_desc": (Agreement.signed_on.desc(), Agreement.id.desc()),
+    "date_asc": (Agreement.signed_on.asc(), Agreement.id.asc()),
+    "title": (Agreement.title.asc(), Agreement.id.asc()),
+}
+
+
+def agreements(
+    session: Session, user: PortalIdentity, page: int = 0, *, scope: Scope = EVERYTHING, sort: str = "date_desc"
+) -> tuple[list[AgreementRow], int]:
+    cond = and_(agreement_visible(user), _agreement_scope(scope))
     total = session.exec(select(func.count()).select_from(Agreement).where(cond)).one()
     rows = session.exec(
         select(Agreement, Contact.name, Matter.number, Matter.title)
         .join(Contact, Contact.id == Agreement.contact_id)
         .outerjoin(Matter, Matter.id == Agreement.matter_id)
         .where(cond)
-        .order_by(Agreement.signed_on.desc(), Agreement.id.desc())
-        .offset(max(0, page) * PAGE_SIZE)
+        .order_by(*AGREEMENT_SORTS.get(sort, AGREEMENT_SORTS["date_desc"]))
+        .offset(_page(page) * PAGE_SIZE)
         .limit(PAGE_SIZE)
     ).all()
     return [
         AgreementRow(id=a.id, title=a.title, client=cname, matter=f"{mnum} {mtitle}" if mnum else "",
-                     fee_arrangement=a.fee_arrangement, signed_on=a.signed_on, valid_until=a.valid_until)
+                     fee_arrangement=a.fee_arrangement, signed_on=a.signed_on, valid_until=a.valid_until,
+                     has_document=bool(a.document_file))
         for a, cname, mnum, mtitle in rows
     ], int(total)
+
+
+def agreement_document(session: Session, user: PortalIdentity, agreement_id) -> tuple[str, str]:
+    """(stored file, download name) of an agreement's document visible to this person."""
+    try:
+        agreement_id = int(agreement_id)
+    except (TypeError, ValueError):
+        raise ServiceError("errors.not_found") from None
+    row = session.exec(
+        select(Agreement).where(Agreement.id == agreement_id, agreement_visible(user))
+    ).first()
+    if row is None or not row.document_file:
+        raise ServiceError("errors.not_found")
+    return row.document_file, row.document_name or "document.pdf"
 
 
 def update_profile(session: Session, user: PortalIdentity, *, first_name: str, last_name: str, language: str, timezone: str) -> None:

@@ -4,24 +4,27 @@ import dataclasses
 import itertools
 import re
 import unicodedata
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 
 import pytest
 from sqlmodel import select
 
 from portal_app.models import (
+    Agreement,
     Contact,
     Firm,
     Invitation,
     Invoice,
+    LoginThrottle,
     Matter,
     OutboxMessage,
+    PasswordReset,
     PortalSettings,
     PortalUser,
     StaffUser,
     TimeEntry,
 )
-from portal_app.services import client_portal, identity, passwords, sharing
+from portal_app.services import client_portal, documents, identity, login_throttle, password_reset, passwords, sharing
 from portal_app.services.client_portal import PAGE_SIZE
 from portal_app.services.errors import FieldErrors, ServiceError
 from portal_app.services.portal_settings import brand_for_address
@@ -376,3 +379,232 @@ def test_login_is_per_firm(session, registered):
     with pytest.raises(ServiceError) as info:
         client_portal.login(session, brand_for_address(session, "kowalczyk"), "jan@example.com", PASSWORD)
     assert info.value.key == "login.failed"
+
+
+# ---- sign-in throttling (issue 5) -------------------------------------------------------------------
+
+def attempt(session, password, *, at, email="jan@example.com", ip="10.0.0.1", address="nowak"):
+    """The message key of a failed login, or "ok"."""
+    try:
+        client_portal.login(session, brand_for_address(session, address), email, password, client_ip=ip, now=at)
+    except ServiceError as exc:
+        return exc.key
+    return "ok"
+
+
+def test_failures_slow_down_then_lock_and_e_mail_a_reset_link(session, registered):
+    t = NOW
+    assert [attempt(session, "wrong-password-123", at=t) for _ in range(3)] == ["login.failed"] * 3
+    # the third failure asks for a 1 s pause: even the right password is not checked meanwhile
+    assert attempt(session, PASSWORD, at=t) == "login.wait"
+    t += timedelta(seconds=1)
+    assert attempt(session, "wrong-password-123", at=t) == "login.failed"
+    assert attempt(session, PASSWORD, at=t + timedelta(seconds=1)) == "login.wait"  # now 2 s
+    t += timedelta(seconds=2)
+    assert session.exec(select(OutboxMessage).where(OutboxMessage.to_email == "jan@example.com",
+                                                    OutboxMessage.subject.contains("hasł"))).first() is None
+    assert attempt(session, "wrong-password-123", at=t) == "login.locked"
+    assert attempt(session, PASSWORD, at=t + timedelta(minutes=14)) == "login.locked"
+    mails = session.exec(select(OutboxMessage).where(OutboxMessage.to_email == "jan@example.com",
+                                                     OutboxMessage.text.contains("/reset/"))).all()
+    assert len(mails) == 1
+    assert attempt(session, PASSWORD, at=t + timedelta(minutes=15, seconds=1)) == "ok"
+    assert session.exec(select(LoginThrottle).where(LoginThrottle.key.startswith("account:"))).first() is None
+
+
+def test_unknown_addresses_are_throttled_alike_and_get_no_mail(session, registered):
+    t = NOW
+    keys = []
+    for step in range(5):
+        keys.append(attempt(session, "whatever-password", at=t, email="nobody@example.com"))
+        t += timedelta(seconds=30)
+    assert keys == ["login.failed"] * 4 + ["login.locked"]
+    assert session.exec(select(OutboxMessage).where(OutboxMessage.to_email == "nobody@example.com")).first() is None
+    # another account from another network is not affected
+    assert attempt(session, PASSWORD, at=t, ip="10.0.0.2") == "ok"
+
+
+def test_one_ip_trying_many_accounts_is_locked(session, registered):
+    t = NOW
+    results = []
+    for n in range(login_throttle.CLIENT_IP.lock_after):
+        results.append(attempt(session, "whatever-password", at=t, email=f"user{n}@example.com"))
+        t += timedelta(seconds=40)
+    assert results[-1] == "login.ip_locked" and set(results[:-1]) == {"login.failed"}
+    assert attempt(session, PASSWORD, at=t) == "login.ip_locked"
+    assert attempt(session, PASSWORD, at=t, ip="10.9.9.9") == "ok"
+
+
+def test_quiet_time_forgets_failures(session, registered):
+    for _ in range(3):
+        attempt(session, "wrong-password-123", at=NOW)
+    later = NOW + login_throttle.FORGET_AFTER + timedelta(seconds=1)
+    assert attempt(session, "wrong-password-123", at=later) == "login.failed"
+    assert attempt(session, "wrong-password-123", at=later) == "login.failed"  # counting from 1 again
+
+
+# ---- forgotten password -------------------------------------------------------------------------------
+
+def reset_token(session, email="jan@example.com"):
+    msg = session.exec(select(OutboxMessage).where(OutboxMessage.to_email == email, OutboxMessage.text.contains("/reset/"))
+                       .order_by(OutboxMessage.id.desc())).first()
+    return re.findall(r"/reset/([A-Za-z0-9_-]{20,})", msg.text)[0]
+
+
+NEW_PASSWORD = "Kasztanowy-Ogród-Nocą-42"
+
+
+def test_reset_link_sets_the_password_once_and_ends_every_session(session, registered):
+    brand = brand_for_address(session, "nowak")
+    other_device = identity.start_session(session, portal_user_id=registered)
+    password_reset.request_reset(session, brand, "JAN@example.com")
+    token = reset_token(session)
+    assert password_reset.link_email(session, brand, token) == "jan@example.com"
+    with pytest.raises(FieldErrors) as info:
+        password_reset.reset_password(session, brand, token, new="short", repeat="short")
+    assert field_keys(info.value) == {"new_password": "password.too_short"}
+    assert password_reset.reset_password(session, brand, token, new=NEW_PASSWORD, repeat=NEW_PASSWORD) == registered
+    assert identity.portal_user_for_token(session, other_device) is None
+    assert client_portal.login(session, brand, "jan@example.com", NEW_PASSWORD) == registered
+    with pytest.raises(ServiceError) as info:
+        password_reset.reset_password(session, brand, token, new=NEW_PASSWORD + "x", repeat=NEW_PASSWORD + "x")
+    assert info.value.key == "reset.invalid"
+
+
+def test_reset_link_expires_after_an_hour(session, registered):
+    brand = brand_for_address(session, "nowak")
+    password_reset.request_reset(session, brand, "jan@example.com", now=NOW)
+    token = reset_token(session)
+    assert password_reset.link_email(session, brand, token, now=NOW + timedelta(minutes=59)) == "jan@example.com"
+    assert password_reset.link_email(session, brand, token, now=NOW + timedelta(minutes=61)) is None
+    with pytest.raises(ServiceError):
+        password_reset.reset_password(session, brand, token, new=NEW_PASSWORD, repeat=NEW_PASSWORD,
+                                      now=NOW + timedelta(minutes=61))
+
+
+def test_reset_request_for_an_unknown_address_sends_nothing(session, registered):
+    brand = brand_for_address(session, "nowak")
+    before = len(session.exec(select(OutboxMessage)).all())
+    password_reset.request_reset(session, brand, "nobody@example.com")
+    password_reset.request_reset(session, brand, "not an address")
+    assert len(session.exec(select(OutboxMessage)).all()) == before
+
+
+def test_reset_links_are_limited_per_hour_and_per_firm(session, registered):
+    brand = brand_for_address(session, "nowak")
+    for _ in range(password_reset.MAX_LINKS_PER_HOUR + 2):
+        password_reset.request_reset(session, brand, "jan@example.com", now=NOW)
+    assert len(session.exec(select(PasswordReset)).all()) == password_reset.MAX_LINKS_PER_HOUR
+    make_firm(session, name="Kowalczyk Legal", address="kowalczyk")
+    token = reset_token(session)
+    assert password_reset.link_email(session, brand_for_address(session, "kowalczyk"), token, now=NOW) is None
+
+
+def test_reset_lifts_a_sign_in_lock(session, registered):
+    t = NOW
+    for _ in range(5):
+        attempt(session, "wrong-password-123", at=t)
+        t += timedelta(seconds=30)
+    assert attempt(session, PASSWORD, at=t) == "login.locked"
+    brand = brand_for_address(session, "nowak")
+    password_reset.reset_password(session, brand, reset_token(session), new=NEW_PASSWORD, repeat=NEW_PASSWORD, now=t)
+    assert attempt(session, NEW_PASSWORD, at=t) == "ok"
+
+
+# ---- the switcher, sorting and filters ------------------------------------------------------------
+
+@pytest.fixture
+def two_cards(session):
+    """Jan sees contact Budmax (two matters) and, through a matter card, one matter of Lazar."""
+    firm, admin = make_firm(session)
+    budmax = contact(session, firm, "Budmax")
+    lazar = contact(session, firm, "Lazar")
+    b1, b2 = matter(session, budmax, "B/1"), matter(session, budmax, "B/2")
+    l1, l2 = matter(session, lazar, "L/1"), matter(session, lazar, "L/2")
+    invoice(session, budmax, "FV-B1", due=date(2026, 3, 20), total=10_000, m=b1, issued=date(2026, 1, 5))
+    invoice(session, budmax, "FV-B2", due=date(2026, 2, 1), total=20_000, m=b2, issued=date(2026, 1, 3), status="paid", paid=20_000)
+    invoice(session, lazar, "FV-L1", due=date(2026, 2, 1), total=40_000, m=l1, issued=date(2026, 1, 4))
+    invoice(session, lazar, "FV-L2", due=date(2026, 2, 1), total=80_000, m=l2, issued=date(2026, 1, 2))
+    staff_id = session.exec(select(StaffUser.id)).first()
+    for m, minutes in ((b1, 60), (b2, 30), (l1, 90), (l2, 600)):
+        work(session, m, staff_id, date(2026, 3, 2), minutes)
+    share(session, admin, "contact", budmax.id, "jan@example.com")
+    share(session, admin, "matter", l1.id, "jan@example.com")
+    user_id = register(session, "nowak", latest_token(session, "jan@example.com"))
+    return portal_identity(session, user_id), dict(budmax=budmax, lazar=lazar, b1=b1, b2=b2, l1=l1, l2=l2)
+
+
+def test_switcher_offers_exactly_the_shared_clients_and_matters(session, two_cards):
+    me, ids = two_cards
+    choices = client_portal.card_choices(session, me)
+    assert [(c.value, c.label) for c in choices] == [
+        (f"contact:{ids['budmax'].id}", "Budmax"),
+        (f"matter:{ids['b1'].id}", "B/1 Title B/1"),
+        (f"matter:{ids['b2'].id}", "B/2 Title B/2"),
+        (f"matter:{ids['l1'].id}", "L/1 Title L/1"),
+    ]
+    for forged in (f"contact:{ids['lazar'].id}", f"matter:{ids['l2'].id}", "matter:abc", "contact:", "x"):
+        with pytest.raises(ServiceError):
+            client_portal.scope_for(session, me, forged)
+    assert client_portal.scope_for(session, me, "all") == client_portal.EVERYTHING
+
+
+def test_narrowing_applies_to_the_dashboard_and_every_list(session, two_cards):
+    me, ids = two_cards
+    everything = client_portal.dashboard(session, me, now=NOW)
+    assert (everything.minutes_total, everything.pending, everything.overdue) == (180, {"PLN": 10_000}, {"PLN": 40_000})
+    lazar = client_portal.scope_for(session, me, f"matter:{ids['l1'].id}")
+    narrowed = client_portal.dashboard(session, me, now=NOW, scope=lazar)
+    assert (narrowed.minutes_total, narrowed.pending, narrowed.overdue) == (90, {}, {"PLN": 40_000})
+    budmax = client_portal.scope_for(session, me, f"contact:{ids['budmax'].id}")
+    assert [r.number for r in client_portal.invoices(session, me, scope=budmax, now=NOW)[0]] == ["FV-B1", "FV-B2"]
+    assert [r.minutes for r in client_portal.time_entries(session, me, scope=budmax, sort="hours_desc")[0]] == [60, 30]
+    assert client_portal.time_entries(session, me, scope=lazar)[1] == 1
+
+
+def test_invoice_sorting_and_status_filter(session, two_cards):
+    me, _ids = two_cards
+    numbers = lambda **kw: [r.number for r in client_portal.invoices(session, me, now=NOW, **kw)[0]]  # noqa: E731
+    assert numbers() == ["FV-B1", "FV-L1", "FV-B2"]
+    assert numbers(sort="date_asc") == ["FV-B2", "FV-L1", "FV-B1"]
+    assert numbers(sort="amount_desc") == ["FV-L1", "FV-B2", "FV-B1"]
+    assert numbers(sort="number") == ["FV-B1", "FV-B2", "FV-L1"]
+    assert numbers(sort="'; drop table invoice; --") == numbers()
+    assert numbers(status="paid") == ["FV-B2"]
+    assert numbers(status="overdue") == ["FV-L1"]
+    assert numbers(status="draft") == numbers()  # not a filter anyone may ask for: ignored
+
+
+# ---- agreement documents ------------------------------------------------------------------------------
+
+def test_documents_are_stored_privately_under_random_names():
+    data = documents.sample_pdf("Umowa 2026/030")
+    assert data.startswith(b"%PDF-1.4") and data.rstrip().endswith(b"%%EOF")
+    xref = int(re.search(rb"startxref\n(\d+)", data).group(1))
+    assert data[xref:xref + 4] == b"xref"
+    first, second = documents.store_document(data, "Umowa.PDF"), documents.store_document(data, "Umowa.pdf")
+    assert first != second and first.endswith(".pdf") and len(first) >= 40
+    assert documents.document_path(first).parent == documents.documents_dir()
+    with documents.open_document(first) as handle:
+        assert handle.read() == data
+    for bad in ("../unit.db", "..", "", first + "/..", "a" * 10 + ".pdf"):
+        with pytest.raises((documents.DocumentError, FileNotFoundError)):
+            documents.open_document(bad)
+    for data_, name in ((b"", "a.pdf"), (b"x", "a.exe"), (b"x", "noextension")):
+        with pytest.raises(documents.DocumentError):
+            documents.store_document(data_, name)
+
+
+def test_agreement_document_only_for_those_it_is_shared_with(session, two_cards):
+    me, ids = two_cards
+    stored = documents.store_document(documents.sample_pdf("x"), "umowa.pdf")
+    mine = add(session, Agreement(firm_id=ids["budmax"].firm_id, contact_id=ids["budmax"].id, title="Umowa",
+                                  document_file=stored, document_name="Umowa B.pdf"))
+    theirs = add(session, Agreement(firm_id=ids["lazar"].firm_id, contact_id=ids["lazar"].id, matter_id=ids["l2"].id,
+                                    title="Cudza", document_file=stored, document_name="Cudza.pdf"))
+    assert client_portal.agreement_document(session, me, mine.id) == (stored, "Umowa B.pdf")
+    for other in (theirs.id, "abc", None, 10**9):
+        with pytest.raises(ServiceError):
+            client_portal.agreement_document(session, me, other)
+    rows, _ = client_portal.agreements(session, me)
+    assert [(r.title, r.has_document) for r in rows] == [("Umowa", True)]
