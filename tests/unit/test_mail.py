@@ -364,3 +364,45 @@ def test_password_reset_email():
     pl = password_reset_email(lang="pl", company_name="Nowak", contact_email="", logo_url=None, link=LINK)
     assert "godzinę" in pl.text
     assert "Pytania" not in pl.text and "mailto:" not in pl.html
+
+
+def test_a_shared_card_invitation_waits_while_the_relay_is_down_and_arrives_once(session, smtp_port):
+    """From Save to the client's inbox: staff see 'retrying' while the relay is down, then one message."""
+    from portal_app.models import PortalSettings, StaffUser
+    from portal_app.services import identity, sharing
+
+    firm = Firm(name="Nowak", plan="premium", default_language="en")
+    session.add(firm)
+    session.flush()
+    session.add(PortalSettings(firm_id=firm.id, company_name="Nowak & Partners", address="nowak-mail",
+                               enabled=True, contact_email="office@nowak.example"))
+    admin = StaffUser(firm_id=firm.id, email="admin@nowak-mail.example", name="Anna", role="administrator",
+                      password_hash="not-used")
+    contact = Contact(firm_id=firm.id, name="Budmax <S.A.>")
+    session.add_all([admin, contact])
+    session.commit()
+    me = identity.staff_for_token(session, identity.start_session(session, staff_user_id=admin.id))
+
+    sharing.add_to_share(session, me, "contact", contact.id, new_emails=["Jan@Example.com"],
+                         invoice_types=["invoice"], invoice_statuses=["paid"], time_entries=True, agreements=True)
+    assert deliver_due() == 0
+    session.expire_all()
+    (seen,) = sharing.load_share(session, me, "contact", contact.id).recipients
+    assert (seen.email, seen.delivery) == ("jan@example.com", "retrying")
+
+    controller, recorder = start_server(smtp_port)
+    try:
+        later = utcnow() + timedelta(minutes=5)
+        assert deliver_due(now=later) == 1
+        assert deliver_due(now=later + timedelta(hours=2)) == 0
+    finally:
+        controller.stop()
+    assert [e.rcpt_tos for e in recorder.envelopes] == [["jan@example.com"]]
+    msg = recorder.messages()[0]
+    assert msg["Subject"] == "Nowak & Partners shared a contact with you in the Client Portal"
+    body = parts(msg)
+    assert "View contact" in body["text/plain"] and "View contact" in body["text/html"]
+    assert "Budmax &lt;S.A.&gt;" in body["text/html"]
+    assert "/portal/nowak-mail/invite/" in body["text/plain"]
+    session.expire_all()
+    assert sharing.load_share(session, me, "contact", contact.id).recipients[0].delivery == "sent"
