@@ -1,6 +1,7 @@
 """Database tables, one module per domain area; importing this package registers them all."""
 
-from portal_app.models.billing import Agreement, Invoice, InvoiceStatus, InvoiceType
+from portal_app.models.audit import AuditLog
+from portal_app.models.billing import Agreement, Invoice, InvoiceLine, InvoiceStatus, InvoiceType, Payment
 from portal_app.models.firm import Firm, Plan, PortalSettings
 from portal_app.models.mail import OutboxMessage
 from portal_app.models.matters import Matter, TimeEntry
@@ -16,16 +17,19 @@ from portal_app.models.sharing import Invitation, Share, ShareInvoiceScope, Shar
 
 __all__ = [
     "Agreement",
+    "AuditLog",
     "AuthSession",
     "Contact",
     "Firm",
     "Invitation",
     "Invoice",
+    "InvoiceLine",
     "InvoiceStatus",
     "InvoiceType",
     "LoginThrottle",
     "Matter",
     "OutboxMessage",
+    "Payment",
     "PasswordReset",
     "Plan",
     "PortalSettings",

@@ -1,10 +1,15 @@
-"""Invoices (rachunki) and agreements (umowy). Money is integer minor units plus currency."""
+"""Invoices (rachunki), their lines and payments, and agreements (umowy).
 
-from datetime import date
+Money is integer minor units plus currency; totals are computed from the lines with Decimal.
+"""
+
+from datetime import date, datetime
 from enum import Enum
 
 from sqlalchemy import Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
+
+from portal_app.models.base import utcnow
 
 
 class InvoiceType(str, Enum):
@@ -48,6 +53,32 @@ class Invoice(SQLModel, table=True):
     currency: str = Field(default="PLN", max_length=3)
     total_minor: int = 0
     paid_minor: int = 0
+    corrects_invoice_id: int | None = Field(default=None, foreign_key="invoice.id", index=True)
+
+
+class InvoiceLine(SQLModel, table=True):
+    """One line: net amount and VAT rate as typed; VAT and gross rounded half-up on this line."""
+
+    __tablename__ = "invoice_line"
+
+    id: int | None = Field(default=None, primary_key=True)
+    invoice_id: int = Field(foreign_key="invoice.id", index=True)
+    position: int = 0
+    description: str = Field(max_length=500)
+    net_minor: int
+    vat_rate: str = Field(max_length=8)
+    vat_minor: int
+    gross_minor: int
+
+
+class Payment(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    firm_id: int = Field(foreign_key="firm.id")
+    invoice_id: int = Field(foreign_key="invoice.id", index=True)
+    paid_on: date
+    amount_minor: int
+    recorded_by_id: int = Field(foreign_key="staff_user.id")
+    recorded_at: datetime = Field(default_factory=utcnow)
 
 
 class Agreement(SQLModel, table=True):
@@ -57,6 +88,7 @@ class Agreement(SQLModel, table=True):
     matter_id: int | None = Field(default=None, foreign_key="matter.id", index=True)
     title: str = Field(max_length=300)
     fee_arrangement: str = Field(default="hourly", max_length=30)
+    status: str = Field(default="active", max_length=20)
     signed_on: date | None = None
     valid_until: date | None = None
     document_name: str | None = Field(default=None, max_length=200)

@@ -5,10 +5,10 @@ from dataclasses import dataclass
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from portal_app.models import Contact, Matter, StaffUser
+from portal_app.models import Contact, Matter, PortalUser, ShareRecipient, StaffUser
 from portal_app.services import passwords
 from portal_app.services.errors import NotAllowed, ServiceError
-from portal_app.services.identity import StaffIdentity, canonical_email
+from portal_app.services.identity import PortalIdentity, StaffIdentity, canonical_email
 
 PAGE_SIZE = 25
 
@@ -36,6 +36,7 @@ class ContactRow:
     kind: str
     email: str
     matters: int
+    archived: bool = False
 
 
 @dataclass(frozen=True)
@@ -48,8 +49,19 @@ class MatterRow:
     contact_name: str
 
 
-def contacts(session: Session, staff: StaffIdentity, page: int = 0) -> tuple[list[ContactRow], int]:
+def page_count(total: int) -> int:
+    return max(1, -(-int(total) // PAGE_SIZE))
+
+
+def contacts(session: Session, staff: StaffIdentity, page: int = 0, query: str = "") -> tuple[list[ContactRow], int]:
+    """One page of the firm's live contacts, optionally those whose name or e-mail contains `query`."""
     cond = (Contact.firm_id == staff.firm_id) & Contact.archived_at.is_(None)
+    needle = (query or "").strip().lower()[:100]
+    if needle:
+        cond = cond & (
+            func.lower(Contact.name).contains(needle, autoescape=True)
+            | func.lower(Contact.email).contains(needle, autoescape=True)
+        )
     total = session.exec(select(func.count()).select_from(Contact).where(cond)).one()
     matter_count = (
         select(func.count()).select_from(Matter).where(Matter.contact_id == Contact.id).scalar_subquery()
@@ -84,7 +96,8 @@ def contact_card(session: Session, staff: StaffIdentity, contact_id) -> ContactR
     if row is None or row.firm_id != staff.firm_id:
         raise NotAllowed("errors.not_found")
     n = session.exec(select(func.count()).select_from(Matter).where(Matter.contact_id == row.id)).one()
-    return ContactRow(id=row.id, name=row.name, kind=row.kind, email=row.email, matters=int(n))
+    return ContactRow(id=row.id, name=row.name, kind=row.kind, email=row.email, matters=int(n),
+                      archived=row.archived_at is not None)
 
 
 def matter_card(session: Session, staff: StaffIdentity, matter_id) -> MatterRow:
@@ -97,3 +110,24 @@ def matter_card(session: Session, staff: StaffIdentity, matter_id) -> MatterRow:
     contact = session.get(Contact, row.contact_id)
     return MatterRow(id=row.id, number=row.number, title=row.title, status=row.status,
                      contact_id=row.contact_id, contact_name=contact.name)
+
+
+def preview_identity(session: Session, staff: StaffIdentity, recipient_id) -> PortalIdentity:
+    """The portal user behind a live share recipient of the caller's firm, for a read-only preview.
+
+    The client_portal queries take this identity exactly as they take the client's own, so the
+    preview shows what the client sees, no more and no less.
+    """
+    try:
+        recipient = session.get(ShareRecipient, int(recipient_id))
+    except (TypeError, ValueError, OverflowError):
+        recipient = None
+    if recipient is None or recipient.firm_id != staff.firm_id or recipient.removed_at is not None:
+        raise NotAllowed("errors.not_found")
+    user = session.exec(
+        select(PortalUser).where(PortalUser.firm_id == staff.firm_id, PortalUser.email == recipient.email)
+    ).first()
+    if user is None:
+        raise ServiceError("ws.preview_not_registered")
+    return PortalIdentity(user_id=user.id, firm_id=user.firm_id, email=user.email, first_name=user.first_name,
+                          last_name=user.last_name, language=user.language, timezone=user.timezone)

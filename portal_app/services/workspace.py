@@ -1,0 +1,119 @@
+"""What every staff change needs: the target row checked against the caller's firm, form-value
+parsing (text, dates, money) with field errors, and the audit trail of deletions and archiving.
+"""
+
+import re
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+from sqlmodel import Session
+
+from portal_app.models import AuditLog
+from portal_app.services.errors import NotAllowed
+from portal_app.services.identity import StaffIdentity
+
+Errors = dict[str, tuple[str, dict]]
+CENT = Decimal("0.01")
+MAX_MINOR = 10**13  # a hundred billion in major units: beyond any invoice, inside BIGINT
+
+
+def firm_row(session: Session, staff: StaffIdentity, model, row_id):
+    """The row of `model` with this id if it belongs to the caller's firm; NotAllowed otherwise."""
+    try:
+        row = session.get(model, int(row_id))
+    except (TypeError, ValueError, OverflowError):
+        row = None
+    if row is None or getattr(row, "firm_id", None) != staff.firm_id:
+        raise NotAllowed("errors.not_found")
+    return row
+
+
+def audit(session: Session, staff: StaffIdentity, action: str, target_type: str, target_id: int, summary: str = "") -> None:
+    """Record who did an irreversible or hiding change; committed with the change itself."""
+    session.add(AuditLog(firm_id=staff.firm_id, staff_user_id=staff.user_id, action=action,
+                         target_type=target_type, target_id=target_id, summary=summary[:300]))
+
+
+def text(value, name: str, errors: Errors, *, max_len: int, required: bool = True) -> str:
+    result = str(value or "").strip()
+    if required and not result:
+        errors[name] = ("ws.required", {})
+    elif len(result) > max_len:
+        errors[name] = ("errors.too_long", {"max": max_len})
+    return result
+
+
+def choice(value, name: str, allowed: tuple[str, ...], errors: Errors) -> str:
+    result = str(value or "")
+    if result not in allowed:
+        errors[name] = ("errors.invalid", {})
+    return result
+
+
+def parse_date(value, name: str, errors: Errors, *, required: bool = True) -> date | None:
+    """An ISO date as the browser's date input sends it."""
+    raw = str(value or "").strip()
+    if not raw:
+        if required:
+            errors[name] = ("ws.required", {})
+        return None
+    try:
+        result = date.fromisoformat(raw)
+    except ValueError:
+        errors[name] = ("ws.date_invalid", {})
+        return None
+    if not 1900 <= result.year <= 2200:
+        errors[name] = ("ws.date_invalid", {})
+        return None
+    return result
+
+
+_AMOUNT = re.compile(r"^-?\d+(?:[.,]\d{1,2})?$")
+
+
+def parse_amount(value) -> Decimal:
+    """`1 234,50`, `1,234.50`, `1234.5` → Decimal('1234.50'); ValueError on anything else.
+
+    The last `.` or `,` is the decimal separator when it is followed by one or two digits; every
+    other separator (spaces, the other mark) is a thousands separator.
+    """
+    raw = re.sub(r"[\s\u00a0\u202f]", "", str(value or ""))
+    if not raw:
+        raise ValueError("empty")
+    last = max(raw.rfind(","), raw.rfind("."))
+    whole, fraction = (raw[:last], raw[last + 1:]) if last >= 0 and 1 <= len(raw) - last - 1 <= 2 else (raw, "")
+    if fraction and raw[last] in whole:
+        raise ValueError(raw)  # one mark cannot separate both thousands and decimals
+    groups = re.split(r"[.,]", whole.lstrip("-"))
+    if len(groups) > 1 and not (1 <= len(groups[0]) <= 3 and all(len(g) == 3 for g in groups[1:])):
+        raise ValueError(raw)
+    raw = whole.replace(",", "").replace(".", "") + ("." + fraction if fraction else "")
+    if not _AMOUNT.match(raw):
+        raise ValueError(raw)
+    try:
+        return Decimal(raw).quantize(CENT, rounding=ROUND_HALF_UP)
+    except InvalidOperation as exc:
+        raise ValueError(raw) from exc
+
+
+def to_minor(amount: Decimal) -> int:
+    return int((amount * 100).to_integral_value(rounding=ROUND_HALF_UP))
+
+
+def amount_field(value, name: str, errors: Errors, *, positive: bool = True) -> int:
+    """Minor units of a typed amount, or 0 with a field error."""
+    try:
+        minor = to_minor(parse_amount(value))
+    except ValueError:
+        errors[name] = ("ws.amount_invalid", {})
+        return 0
+    if positive and minor <= 0:
+        errors[name] = ("ws.amount_positive", {})
+    elif abs(minor) >= MAX_MINOR:
+        errors[name] = ("ws.amount_invalid", {})
+    return minor
+
+
+def minor_to_input(minor: int) -> str:
+    """Minor units as an edit field shows them again (`1234.50`): parse_amount reads it back."""
+    return str(Decimal(int(minor)).scaleb(-2).quantize(CENT))
