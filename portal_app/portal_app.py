@@ -8,7 +8,7 @@ import reflex as rx
 from portal_app import routes
 from portal_app.http import limit_upload_size
 from portal_app.mail.sender import deliver_due
-from portal_app.pages import dev_mail, home, portal, settings, staff
+from portal_app.pages import dev_mail, home, portal, settings, staff, workspace_invoice, workspace_preview
 from portal_app.state.cards import CardState, ContactsState, MattersState, ShareState
 from portal_app.state.dev_mail import DevMailState
 from portal_app.state.portal import (
@@ -23,6 +23,10 @@ from portal_app.state.portal import (
 )
 from portal_app.state.settings import PortalSettingsState
 from portal_app.state.staff import StaffState
+from portal_app.state.workspace import TimeState
+from portal_app.state.workspace_agreements import AgreementsCardState
+from portal_app.state.workspace_billing import CardInvoicesState, InvoicePageState
+from portal_app.state.workspace_preview import PreviewState
 
 log = logging.getLogger("portal_app.mail")
 MAIL_POLL_SECONDS = 20
@@ -50,9 +54,11 @@ portal_guard = PortalState.require_client
 app.add_page(home.home_page, route=routes.HOME, title="Lexportal — Client Portal")
 app.add_page(staff.login_page, route=routes.LOGIN, title="Log in · Lexportal", on_load=StaffState.redirect_if_signed_in)
 app.add_page(staff.contacts_page, route=routes.CONTACTS, title="Contacts · Lexportal", on_load=[guard, ContactsState.load])
-app.add_page(staff.contact_page, route=routes.CONTACT, title="Contact · Lexportal", on_load=[guard, ShareState.close_dialog, CardState.load_contact])
+app.add_page(staff.contact_page, route=routes.CONTACT, title="Contact · Lexportal", on_load=[guard, ShareState.close_dialog, CardState.load_contact, CardInvoicesState.load_contact, AgreementsCardState.load_contact])
 app.add_page(staff.matters_page, route=routes.MATTERS, title="Matters · Lexportal", on_load=[guard, MattersState.load])
-app.add_page(staff.matter_page, route=routes.MATTER, title="Matter · Lexportal", on_load=[guard, ShareState.close_dialog, CardState.load_matter])
+app.add_page(staff.matter_page, route=routes.MATTER, title="Matter · Lexportal", on_load=[guard, ShareState.close_dialog, CardState.load_matter, TimeState.load, CardInvoicesState.load_matter, AgreementsCardState.load_matter])
+app.add_page(workspace_invoice.invoice_page, route=routes.INVOICE, title="Invoice · Lexportal", on_load=[guard, InvoicePageState.load])
+app.add_page(workspace_preview.preview_page, route=routes.PREVIEW, title="View as client · Lexportal", on_load=[guard, PreviewState.load])
 app.add_page(settings.client_portal_settings_page, route=routes.SETTINGS_PORTAL, title="Client Portal settings · Lexportal", on_load=[guard, PortalSettingsState.load])
 app.add_page(dev_mail.dev_mail_page, route=routes.DEV_MAIL, title="Development mail · Lexportal", on_load=[guard, DevMailState.load_list])
 app.add_page(dev_mail.dev_mail_message_page, route=routes.DEV_MAIL_MESSAGE, title="E-mail · Lexportal", on_load=[guard, DevMailState.load_message])

@@ -8,6 +8,8 @@ CONTACTS = "/contacts"
 CONTACT = "/contacts/[contact_id]"
 MATTERS = "/matters"
 MATTER = "/matters/[matter_id]"
+INVOICE = "/invoices/[invoice_id]"
+PREVIEW = "/preview/[recipient_id]"
 SETTINGS_PORTAL = "/settings/client-portal"
 DEV_MAIL = "/dev/mail"
 DEV_MAIL_MESSAGE = "/dev/mail/[message_id]"
@@ -24,6 +26,7 @@ PORTAL_ACCOUNT = "/portal/[address]/account"
 # A client space address may not be one of these, in any letter case.
 RESERVED_ADDRESSES = frozenset(
     {
+        "invoices", "preview",
         "admin", "api", "app", "assets", "auth", "backend", "contacts", "dashboard", "dev",
         "favicon", "health", "help", "invite", "login", "logout", "mail", "matters", "ping",
         "portal", "register", "reset", "settings", "signup", "static", "support", "www",
@@ -71,3 +74,11 @@ def logo_path(logo_file: str) -> str:
 def logo_upload_name(logo_file: str) -> str:
     """Path of a logo inside the public upload folder (what rx.get_upload_url takes)."""
     return f"logos/{logo_file}"
+
+
+def invoice_url(invoice_id: int) -> str:
+    return f"/invoices/{invoice_id}"
+
+
+def preview_url(recipient_id: int) -> str:
+    return f"/preview/{recipient_id}"

@@ -50,6 +50,8 @@ def _recipient(r: RecipientItem) -> rx.Component:
             spacing="1", align="start",
         ),
         rx.spacer(),
+        rx.cond(r.registered, rx.link(rx.button(rx.icon("eye", size=14), ShareState.t["ws.preview.open"], size="1", variant="soft"),
+                                      href="/preview/" + r.id.to_string(), class_name="share-preview")),
         rx.button(ShareState.t["share.resend"], size="1", variant="soft", on_click=ShareState.resend(r.id),
                   class_name="share-resend"),
         rx.button(ShareState.t["share.remove"], size="1", variant="soft", color_scheme="red",

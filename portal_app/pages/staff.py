@@ -6,9 +6,19 @@ from portal_app import routes
 from portal_app.components.forms import field, notice, pager
 from portal_app.components.layout import brand_mark, card, staff_shell
 from portal_app.components.share_dialog import settings_menu, share_dialog
+from portal_app.pages.workspace import (
+    agreements_section,
+    contact_actions,
+    contact_dialog,
+    invoices_section,
+    matter_actions,
+    matter_dialog,
+    time_section,
+)
 from portal_app.services.staff import ContactRow, MatterRow
 from portal_app.state.cards import CardState, ContactsState, MattersState
 from portal_app.state.staff import StaffState
+from portal_app.state.workspace import ContactFormState
 
 
 def login_page() -> rx.Component:
@@ -56,7 +66,22 @@ def _contact_row(c: ContactRow) -> rx.Component:
 def contacts_page() -> rx.Component:
     return staff_shell(
         rx.vstack(
-            rx.heading(StaffState.t["contacts.title"], size="6"),
+            rx.hstack(
+                rx.heading(StaffState.t["contacts.title"], size="6"),
+                rx.spacer(),
+                rx.form(
+                    rx.hstack(
+                        rx.input(name="q", id="contacts-search", default_value=ContactsState.query,
+                                 placeholder=StaffState.t["ws.contact.search"], type="search"),
+                        rx.button(rx.icon("search", size=14), StaffState.t["ws.search"], type="submit", variant="soft", id="contacts-search-submit"),
+                        spacing="2",
+                    ),
+                    on_submit=ContactsState.search, reset_on_submit=False,
+                ),
+                rx.button(rx.icon("plus", size=14), StaffState.t["ws.contact.new"], on_click=ContactFormState.open_new, id="contact-new"),
+                width="100%", align="center", spacing="3",
+            ),
+            contact_dialog(),
             card(
                 rx.table.root(
                     rx.table.header(rx.table.row(_th(StaffState.t["contacts.name"]), _th(StaffState.t["contacts.kind"]), _th(StaffState.t["common.email"]), _th(StaffState.t["contacts.matters"]))),
@@ -139,11 +164,16 @@ def contact_page() -> rx.Component:
                     rx.link("← " + StaffState.t["card.back_contacts"], href=routes.CONTACTS, size="2", color_scheme="gray"),
                     card(
                         _card_header(StaffState.t["card.contact"], CardState.contact.name, rx.text(CardState.contact.email, color_scheme="gray"), "contact"),
+                        rx.box(contact_actions(CardState.contact.id), padding_top="3"),
                     ),
                     card(
                         rx.heading(StaffState.t["matters.title"], size="4", padding_bottom="3"),
                         _matters_table(CardState.matters),
                     ),
+                    invoices_section("contact", CardState.contact.id),
+                    agreements_section("contact", CardState.contact.id),
+                    contact_dialog(),
+                    matter_dialog(),
                     share_dialog(),
                     spacing="4", width="100%",
                 ),
@@ -173,7 +203,12 @@ def matter_page() -> rx.Component:
                             ),
                             "matter",
                         ),
+                        rx.box(matter_actions(CardState.matter.id, CardState.matter.status), padding_top="3"),
                     ),
+                    time_section(),
+                    invoices_section("matter", CardState.matter.id),
+                    agreements_section("matter", CardState.matter.id),
+                    matter_dialog(),
                     share_dialog(),
                     spacing="4", width="100%",
                 ),

@@ -17,6 +17,7 @@ class ContactsState(StaffState):
     rows: list[staff.ContactRow] = []
     page: int = 0
     pages: int = 1
+    query: str = ""
 
     @rx.event
     def load(self):
@@ -24,9 +25,15 @@ class ContactsState(StaffState):
         if me is None:
             return self._signed_out()
         with session_scope() as session:
-            rows, total = staff.contacts(session, me, self.page)
+            rows, total = staff.contacts(session, me, self.page, self.query)
         self.rows = rows
-        self.pages = max(1, -(-total // staff.PAGE_SIZE))
+        self.pages = staff.page_count(total)
+
+    @rx.event
+    def search(self, form_data: dict):
+        self.query = str(form_data.get("q", ""))[:100]
+        self.page = 0
+        return ContactsState.load
 
     @rx.event
     def go(self, delta: int):
