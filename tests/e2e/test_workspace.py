@@ -6,12 +6,14 @@ sharing has its own tests), with an address and client unique to this file.
 
 import re
 from datetime import date, timedelta
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
 from sqlmodel import Session, create_engine, select
 
 from portal_app.models import (
+    Agreement,
     Contact,
     Firm,
     PortalSettings,
@@ -184,7 +186,11 @@ def test_staff_user_enters_everything_and_the_client_sees_it(app_server, browser
     expect(page.locator(".agreement-row")).to_contain_text("umowa-zielony.pdf")
     client.click("#portal-nav-agreements")
     expect(client.locator("#agreements-table")).to_contain_text("Umowa o zastępstwo procesowe")
-    expect(client.locator(".agreement-download")).to_have_count(1)
+    with _db(app_server) as s:
+        stored = s.exec(select(Agreement.document_file).where(Agreement.document_name == "umowa-zielony.pdf")).one()
+    private = Path(app_server["env"]["PORTAL_DATA_DIR"]) / "documents" / stored
+    assert private.read_bytes() == pdf.read_bytes()
+    assert not list(Path(app_server["env"]["REFLEX_UPLOADED_FILES_DIR"]).rglob(stored))  # never public
     shot(page, "ws-02-matter")
 
     # 7. View as client: the preview shows the client's own figures.
