@@ -6,6 +6,7 @@ import logging
 import reflex as rx
 
 from portal_app import routes
+from portal_app.downloads import serve_documents
 from portal_app.http import limit_upload_size
 from portal_app.mail.sender import deliver_due
 from portal_app.pages import dev_mail, home, portal, settings, staff, workspace_invoice, workspace_preview
@@ -15,10 +16,12 @@ from portal_app.state.portal import (
     AccountState,
     AgreementsState,
     DashboardState,
+    ForgotPasswordState,
     InviteState,
     InvoicesState,
     PortalLoginState,
     PortalState,
+    ResetPasswordState,
     TimeEntriesState,
 )
 from portal_app.state.settings import PortalSettingsState
@@ -43,7 +46,7 @@ async def mail_worker():
 
 
 app = rx.App(
-    api_transformer=limit_upload_size,
+    api_transformer=[limit_upload_size, serve_documents],
     head_components=[rx.el.link(rel="icon", href="/favicon.ico")],
 )
 app.register_lifespan_task(mail_worker)
@@ -65,6 +68,8 @@ app.add_page(dev_mail.dev_mail_message_page, route=routes.DEV_MAIL_MESSAGE, titl
 
 app.add_page(portal.login_page, route=routes.PORTAL_LOGIN, title="Client Portal", on_load=PortalLoginState.load)
 app.add_page(portal.invite_page, route=routes.PORTAL_INVITE, title="Client Portal", on_load=InviteState.load)
+app.add_page(portal.forgot_password_page, route=routes.PORTAL_FORGOT, title="Reset password · Client Portal", on_load=ForgotPasswordState.load)
+app.add_page(portal.reset_password_page, route=routes.PORTAL_RESET, title="Set a new password · Client Portal", on_load=ResetPasswordState.load)
 app.add_page(portal.dashboard_page, route=routes.PORTAL_DASHBOARD, title="Dashboard · Client Portal", on_load=[portal_guard, DashboardState.load])
 app.add_page(portal.invoices_page, route=routes.PORTAL_INVOICES, title="Invoices · Client Portal", on_load=[portal_guard, InvoicesState.load])
 app.add_page(portal.time_entries_page, route=routes.PORTAL_TIME, title="Time entries · Client Portal", on_load=[portal_guard, TimeEntriesState.load])

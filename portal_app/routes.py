@@ -21,6 +21,10 @@ PORTAL_INVOICES = "/portal/[address]/invoices"
 PORTAL_TIME = "/portal/[address]/time-entries"
 PORTAL_AGREEMENTS = "/portal/[address]/agreements"
 PORTAL_ACCOUNT = "/portal/[address]/account"
+PORTAL_FORGOT = "/portal/[address]/forgot-password"
+PORTAL_RESET = "/portal/[address]/reset/[token]"
+# Agreement documents, served by portal_app.downloads to the signed-in client only.
+DOCUMENTS_PREFIX = "/_documents/agreements/"
 
 # First path segments the app (or Reflex) uses, plus names that would mislead clients.
 # A client space address may not be one of these, in any letter case.
@@ -30,7 +34,7 @@ RESERVED_ADDRESSES = frozenset(
         "admin", "api", "app", "assets", "auth", "backend", "contacts", "dashboard", "dev",
         "favicon", "health", "help", "invite", "login", "logout", "mail", "matters", "ping",
         "portal", "register", "reset", "settings", "signup", "static", "support", "www",
-        "_event", "_upload", "_health", "_next", "404", "robots", "sitemap", "upload",
+        "_event", "_upload", "_health", "_next", "_documents", "404", "robots", "sitemap", "upload",
         "null", "undefined", "root", "system", "www", "amberlo",
     }
 )
@@ -60,6 +64,11 @@ def portal_link(address: str) -> str:
 
 def invite_link(address: str, token: str) -> str:
     return base_url() + portal_url(address, f"invite/{token}")
+
+
+def agreement_document_url(agreement_id: int) -> str:
+    """Backend address of an agreement's document (the portal session cookie travels with it)."""
+    return api_url() + DOCUMENTS_PREFIX + str(agreement_id)
 
 
 def logo_link(logo_file: str) -> str:

@@ -164,6 +164,31 @@ def _portal_nav(label, page: str, icon: str) -> rx.Component:
     )
 
 
+def card_switcher() -> rx.Component:
+    """Narrow every portal page to one shared client or matter; shown when there is more than one."""
+    return rx.cond(
+        PortalState.card_options.length() > 1,
+        rx.hstack(
+            rx.text(PortalState.t["switcher.label"], size="2", weight="medium", color_scheme="gray"),
+            rx.select.root(
+                rx.select.trigger(id="card-switcher", min_width="280px"),
+                rx.select.content(
+                    rx.select.item(PortalState.t["switcher.all"], value="all"),
+                    rx.foreach(
+                        PortalState.card_options,
+                        lambda o: rx.select.item(
+                            rx.cond(o.kind == "matter", PortalState.t["switcher.matter_prefix"] + " " + o.label, o.label),
+                            value=o.value,
+                        ),
+                    ),
+                ),
+                value=PortalState.card_filter, on_change=PortalState.narrow, size="2",
+            ),
+            align="center", spacing="2", id="card-switcher-box",
+        ),
+    )
+
+
 def portal_shell(*content: rx.Component) -> rx.Component:
     """Signed-in portal: brand, menu (Dashboard, Invoices, Time entries, Agreements), account menu."""
     bar = rx.hstack(
@@ -197,7 +222,10 @@ def portal_shell(*content: rx.Component) -> rx.Component:
         PortalState.signed_in,
         rx.box(
             bar,
-            rx.box(*content, max_width="1180px", margin_x="auto", padding="6", width="100%"),
+            rx.box(
+                rx.vstack(card_switcher(), *content, spacing="4", width="100%"),
+                max_width="1180px", margin_x="auto", padding="6", width="100%",
+            ),
             min_height="100vh", background=rx.color("gray", 2),
         ),
         loading(),

@@ -4,17 +4,20 @@ import reflex as rx
 
 from portal_app.components.forms import field, notice, pager
 from portal_app.components.layout import auth_card, card, portal_shell
-from portal_app.services.client_portal import TIMEZONES
+from portal_app.services.client_portal import INVOICE_STATUS_FILTERS, TIMEZONES
 from portal_app.state.portal import (
     AccountState,
     AgreementItem,
     AgreementsState,
     DashboardState,
+    ForgotPasswordState,
     InviteState,
     InvoiceItem,
     InvoicesState,
     MoneyLine,
+    PortalListState,
     PortalLoginState,
+    ResetPasswordState,
     TimeEntriesState,
     TimeItem,
 )
@@ -46,10 +49,68 @@ def login_page() -> rx.Component:
                 field(S.t["common.email"], rx.input(name="email", id="email", type="email", auto_complete="username", size="3"), field_id="email"),
                 field(S.t["common.password"], rx.input(name="password", id="password", type="password", auto_complete="current-password", size="3"), field_id="password"),
                 rx.button(S.t["portal.login_submit"], type="submit", size="3", width="100%", loading=S.busy, id="portal-login-submit"),
+                rx.link(S.t["forgot.link"], href="/portal/" + S.portal_address + "/forgot-password", size="2", id="forgot-link"),
                 spacing="4", width="100%",
             ),
-            on_submit=S.log_in,
+            on_submit=S.log_in, reset_on_submit=False,
         ),
+    )
+
+
+def _back_to_login(state) -> rx.Component:
+    return rx.link(state.t["forgot.back"], href="/portal/" + state.portal_address, size="2", id="back-to-login")
+
+
+def forgot_password_page() -> rx.Component:
+    S = ForgotPasswordState
+    return auth_card(
+        S,
+        rx.heading(S.t["forgot.title"], size="5", text_align="center", width="100%"),
+        rx.cond(
+            S.sent,
+            rx.callout(S.t["forgot.sent"], icon="mail-check", color_scheme="green", id="forgot-sent", role="status"),
+            rx.form(
+                rx.vstack(
+                    rx.text(S.t["forgot.intro"], size="2", color_scheme="gray"),
+                    field(S.t["common.email"], rx.input(name="email", id="email", type="email", auto_complete="username", size="3"), field_id="email"),
+                    rx.button(S.t["forgot.submit"], type="submit", size="3", width="100%", loading=S.busy, id="forgot-submit"),
+                    spacing="4", width="100%",
+                ),
+                on_submit=S.request_link,
+            ),
+        ),
+        _back_to_login(S),
+    )
+
+
+def reset_password_page() -> rx.Component:
+    S = ResetPasswordState
+    return auth_card(
+        S,
+        rx.cond(
+            S.link_ok,
+            rx.form(
+                rx.vstack(
+                    rx.heading(S.t["reset.title"], size="5"),
+                    rx.text(S.t["reset.intro"].replace("{email}", S.reset_email), size="2", color_scheme="gray", id="reset-email"),
+                    notice(S.form_error, "red", "circle-alert", "reset-error"),
+                    field(S.t["account.new_password"], rx.input(name="new_password", id="new_password", type="password", auto_complete="new-password", size="3"),
+                          error=S.errors.get("new_password", ""), help_text=S.t["register.password_help"], field_id="new_password"),
+                    field(S.t["account.new_password_repeat"], rx.input(name="new_password_repeat", id="new_password_repeat", type="password", auto_complete="new-password", size="3"),
+                          error=S.errors.get("new_password_repeat", ""), field_id="new_password_repeat"),
+                    rx.button(S.t["reset.submit"], type="submit", size="3", width="100%", loading=S.busy, id="reset-submit"),
+                    spacing="4", width="100%",
+                ),
+                on_submit=S.set_new_password, reset_on_submit=False,
+            ),
+            rx.vstack(
+                rx.heading(S.t["reset.invalid_title"], size="5", id="reset-invalid"),
+                rx.text(S.t["reset.invalid"], color_scheme="gray"),
+                rx.link(rx.button(S.t["reset.ask_again"], variant="soft", width="100%"), href="/portal/" + S.portal_address + "/forgot-password", width="100%"),
+                spacing="3", width="100%",
+            ),
+        ),
+        _back_to_login(S),
     )
 
 
@@ -151,20 +212,46 @@ def dashboard_page() -> rx.Component:
     )
 
 
-def _table(headers: list, rows, render, empty_text, id_: str, state) -> rx.Component:
+def _choice(state, label, options: list[tuple[str, str]], value, on_change, id_: str) -> rx.Component:
+    """A labelled drop-down whose option labels come from the catalog (option list is a constant)."""
+    return rx.hstack(
+        rx.text(label, size="2", color_scheme="gray"),
+        rx.select.root(
+            rx.select.trigger(id=id_),
+            rx.select.content(*[rx.select.item(state.t[key], value=v) for v, key in options]),
+            value=value, on_change=on_change, size="2",
+        ),
+        align="center", spacing="2",
+    )
+
+
+def _sort_control(state: type[PortalListState], sorts: tuple[str, ...]) -> rx.Component:
+    return _choice(state, state.t["list.sort"], [(v, f"sort.{v}") for v in sorts], state.sort, state.sort_by, "sort")
+
+
+def _table(headers: list, rows, render, empty_text, id_: str, state, controls=()) -> rx.Component:
+    narrowed = (state.card_filter != "all") | (state.status != "all")
     return card(
-        rx.cond(
-            rows.length() > 0,
-            rx.vstack(
-                rx.table.root(
-                    rx.table.header(rx.table.row(*[rx.table.column_header_cell(h) for h in headers])),
-                    rx.table.body(rx.foreach(rows, render)),
-                    width="100%", id=id_,
+        rx.vstack(
+            rx.hstack(*controls, spacing="4", wrap="wrap", width="100%") if controls else rx.fragment(),
+            rx.cond(
+                rows.length() > 0,
+                rx.vstack(
+                    rx.table.root(
+                        rx.table.header(rx.table.row(*[rx.table.column_header_cell(h) for h in headers])),
+                        rx.table.body(rx.foreach(rows, render)),
+                        width="100%", id=id_,
+                    ),
+                    pager(state),
+                    width="100%",
                 ),
-                pager(state),
-                width="100%",
+                rx.cond(
+                    state.loaded,
+                    rx.text(rx.cond(narrowed, state.t["list.empty_filtered"], empty_text), color_scheme="gray", id=f"{id_}-empty"),
+                    rx.spinner(),
+                ),
             ),
-            rx.cond(state.loaded, rx.text(empty_text, color_scheme="gray", id=f"{id_}-empty"), rx.spinner()),
+            spacing="4", width="100%",
         ),
     )
 
@@ -195,6 +282,12 @@ def invoices_page() -> rx.Component:
             _table(
                 [S.t["inv.number"], S.t["inv.type"], S.t["inv.status"], S.t["inv.client_matter"], S.t["inv.issued"], S.t["inv.due"], S.t["inv.total"], S.t["inv.outstanding"]],
                 S.rows, _invoice_row, S.t["inv.empty"], "invoices-table", S,
+                controls=(
+                    _sort_control(S, S.SORTS),
+                    _choice(S, S.t["list.status"], [("all", "filter.status_all")]
+                            + [(v, "filter.overdue" if v == "overdue" else f"invoice.status.{v}") for v in INVOICE_STATUS_FILTERS],
+                            S.status, S.filter_status, "status-filter"),
+                ),
             ),
             spacing="4", width="100%",
         )
@@ -217,7 +310,7 @@ def time_entries_page() -> rx.Component:
         rx.vstack(
             rx.heading(S.t["portal.menu.time"], size="6"),
             _table([S.t["time.date"], S.t["inv.client_matter"], S.t["time.description"], S.t["time.hours"]],
-                   S.rows, _time_row, S.t["time.empty"], "time-table", S),
+                   S.rows, _time_row, S.t["time.empty"], "time-table", S, controls=(_sort_control(S, S.SORTS),)),
             spacing="4", width="100%",
         )
     )
@@ -230,6 +323,12 @@ def _agreement_row(r: AgreementItem) -> rx.Component:
         rx.table.cell(r.fee),
         rx.table.cell(r.signed),
         rx.table.cell(r.valid_until),
+        rx.table.cell(rx.cond(
+            r.document_url != "",
+            rx.link(rx.hstack(rx.icon("download", size=14), AgreementsState.t["agr.download"], spacing="1", align="center"),
+                    href=r.document_url, class_name="agreement-download", is_external=False),
+            rx.text(AgreementsState.t["common.none"], color_scheme="gray"),
+        )),
         class_name="agreement-row",
     )
 
@@ -239,8 +338,8 @@ def agreements_page() -> rx.Component:
     return portal_shell(
         rx.vstack(
             rx.heading(S.t["portal.menu.agreements"], size="6"),
-            _table([S.t["agr.title"], S.t["inv.client_matter"], S.t["agr.fee"], S.t["agr.signed"], S.t["agr.valid_until"]],
-                   S.rows, _agreement_row, S.t["agr.empty"], "agreements-table", S),
+            _table([S.t["agr.title"], S.t["inv.client_matter"], S.t["agr.fee"], S.t["agr.signed"], S.t["agr.valid_until"], S.t["agr.document"]],
+                   S.rows, _agreement_row, S.t["agr.empty"], "agreements-table", S, controls=(_sort_control(S, S.SORTS),)),
             spacing="4", width="100%",
         )
     )

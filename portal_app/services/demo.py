@@ -14,6 +14,7 @@ from portal_app.models import (
     StaffUser,
     TimeEntry,
 )
+from portal_app.services import documents
 from portal_app.services.passwords import hash_password
 
 DEMO_PASSWORD = "Demo-Portal-2026"
@@ -108,9 +109,16 @@ def load_demo(session: Session, today: date | None = None) -> bool:
     ]
     for c, m, title, fee, signed, valid in agreements:
         session.add(Agreement(firm_id=c.firm_id, contact_id=c.id, matter_id=m.id if m else None, title=title,
-                              fee_arrangement=fee, signed_on=d(signed), valid_until=d(valid) if valid is not None else None))
+                              fee_arrangement=fee, signed_on=d(signed), valid_until=d(valid) if valid is not None else None,
+                              **_demo_document(title) if c is wisniewska else {}))
     session.commit()
     return True
+
+
+def _demo_document(title: str) -> dict:
+    """A small signed-agreement PDF in private storage, so the portal's download can be tried."""
+    stored = documents.store_document(documents.sample_pdf("Umowa - sprawa spadkowa 2026/030"), "umowa.pdf")
+    return {"document_file": stored, "document_name": f"{title}.pdf"}
 
 
 def main() -> None:

@@ -23,7 +23,7 @@ class Policy:
 
 
 ACCOUNT = Policy(slow_after=3, lock_after=5, lock_key="login.locked")
-CLIENT_IP = Policy(slow_after=10, lock_after=30, lock_key="login.ip_locked")
+CLIENT_IP = Policy(slow_after=20, lock_after=50, lock_key="login.ip_locked")
 LOCK_FOR = timedelta(minutes=15)
 FORGET_AFTER = timedelta(minutes=30)
 MAX_WAIT = timedelta(seconds=30)

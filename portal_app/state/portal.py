@@ -1,14 +1,17 @@
 """The client's portal: branding by address, invitation and registration, sign-in, the pages (CP-4, CP-5)."""
 
 import asyncio
+import json
 from dataclasses import dataclass
+from typing import ClassVar
 
 import reflex as rx
 
 from portal_app import routes
 from portal_app.db import session_scope
 from portal_app.i18n import format_date, format_hours, format_money
-from portal_app.services import client_portal, identity
+from portal_app.mail.sender import deliver_due
+from portal_app.services import client_portal, identity, password_reset
 from portal_app.services.errors import FieldErrors, ServiceError
 from portal_app.services.identity import PortalIdentity
 from portal_app.services.portal_settings import PortalBrand, brand_for_address
@@ -16,6 +19,15 @@ from portal_app.services.sharing import resolve_invitation
 from portal_app.state.base import AppState
 
 SESSION_COOKIE = "portal_client_session"
+
+
+@dataclass(frozen=True)
+class CardOption:
+    """One entry of the client/matter switcher."""
+
+    value: str
+    label: str
+    kind: str
 
 
 class PortalState(AppState):
@@ -30,6 +42,8 @@ class PortalState(AppState):
     portal_address: str = ""
     signed_in: bool = False
     user_name: str = ""
+    card_filter: str = "all"
+    card_options: list[CardOption] = []
 
     def _brand(self) -> PortalBrand | None:
         with session_scope() as session:
@@ -61,6 +75,14 @@ class PortalState(AppState):
         self.signed_in = False
         return rx.redirect(routes.portal_url(self.address or ""))
 
+    def _scope(self, session, user: PortalIdentity) -> client_portal.Scope:
+        """The switcher's choice, re-validated: a card no longer shared falls back to everything."""
+        try:
+            return client_portal.scope_for(session, user, self.card_filter)
+        except ServiceError:
+            self.card_filter = "all"
+            return client_portal.EVERYTHING
+
     @rx.event
     def require_client(self):
         """on_load guard of the signed-in portal pages."""
@@ -73,17 +95,44 @@ class PortalState(AppState):
         self.signed_in = True
         self.lang = user.language
         self.user_name = f"{user.first_name} {user.last_name}"
+        with session_scope() as session:
+            choices = client_portal.card_choices(session, user)
+        self.card_options = [CardOption(c.value, c.label, c.kind) for c in choices]
+        if self.card_filter not in {c.value for c in choices}:
+            self.card_filter = "all"
 
     @rx.event
-    def log_out(self):
+    def narrow(self, value: str):
+        """The switcher: narrow every page to one shared client or matter ("all" for everything)."""
+        found = self._client()
+        if found is None:
+            return self._to_login()
+        _brand, user = found
+        value = value if isinstance(value, str) and value else "all"
+        with session_scope() as session:
+            try:
+                client_portal.scope_for(session, user, value)
+            except ServiceError:
+                return None
+        self.card_filter = value
+        page = self.router.url.path.rstrip("/").rsplit("/", 1)[-1]
+        refresh = _PAGE_REFRESH.get(page)
+        return refresh() if refresh else None
+
+    @rx.event
+    async def log_out(self):
+        """End the session on the server, forget every client datum, and reload as a stranger."""
         with session_scope() as session:
             identity.end_session(session, self.portal_token)
         address = self.portal_address or self.address
+        for page_state in (DashboardState, InvoicesState, TimeEntriesState, AgreementsState, AccountState):
+            (await self.get_state(page_state)).reset()
+        self.reset()
         self.portal_token = ""
         yield rx.remove_cookie(SESSION_COOKIE)
         yield rx.clear_local_storage()
-        self.reset()
-        yield rx.redirect(routes.portal_url(address))
+        yield rx.clear_session_storage()
+        yield rx.call_script(f"window.location.replace({json.dumps(routes.portal_url(address))})")
 
 
 class PortalLoginState(PortalState):
@@ -108,6 +157,7 @@ class PortalLoginState(PortalState):
                 return
             self.busy, self.error = True, ""
             address = self.address
+            client_ip = self.router.session.client_ip
         email = str(form_data.get("email", ""))[:320]
         password = str(form_data.get("password", ""))[:1000]
 
@@ -116,7 +166,7 @@ class PortalLoginState(PortalState):
                 brand = brand_for_address(session, address)
                 if brand is None:
                     raise ServiceError("portal.not_found")
-                user_id = client_portal.login(session, brand, email, password)
+                user_id = client_portal.login(session, brand, email, password, client_ip=client_ip)
                 return brand, identity.start_session(session, portal_user_id=user_id)
 
         try:
@@ -124,7 +174,9 @@ class PortalLoginState(PortalState):
         except ServiceError as exc:
             async with self:
                 self.busy = False
-                self.error = self._msg(exc.key)
+                self.error = self._msg(exc.key, **exc.params)
+            if exc.key == "login.locked":
+                await asyncio.to_thread(deliver_due)  # the unlock link, without waiting for the worker
             return
         async with self:
             self.busy = False
@@ -233,13 +285,17 @@ class DashboardState(PortalState):
             return self._to_login()
         _brand, user = found
         with session_scope() as session:
-            d = client_portal.dashboard(session, user)
+            d = client_portal.dashboard(session, user, scope=self._scope(session, user))
         lang = user.language
         self.hours_total = format_hours(d.minutes_total, lang)
         self.hours_month = format_hours(d.minutes_this_month, lang)
         self.pending = [MoneyLine(c, format_money(v, c, lang)) for c, v in d.pending.items()]
         self.overdue = [MoneyLine(c, format_money(v, c, lang)) for c, v in d.overdue.items()]
         self.loaded = True
+
+    @rx.event
+    def refresh(self):
+        return DashboardState.load
 
 
 @dataclass(frozen=True)
@@ -276,32 +332,77 @@ class AgreementItem:
     fee: str
     signed: str
     valid_until: str
+    document_url: str
 
 
 class PortalListState(PortalState):
-    """Paging shared by the three lists."""
+    """Paging, sorting and the status filter shared by the three lists; SORTS lists the allowed orders."""
 
+    SORTS: ClassVar[tuple[str, ...]] = ()
     page: int = 0
     pages: int = 1
+    total: int = 0
+    sort: str = "date_desc"
+    status: str = "all"
     loaded: bool = False
 
     def _paged(self, total: int) -> None:
+        self.total = total
         self.pages = max(1, -(-total // client_portal.PAGE_SIZE))
+        self.page = min(self.page, self.pages - 1)
         self.loaded = True
+
+    # Reflex runs an event handler on the state class that defines it, so each list declares its
+    # own load/refresh/go/sort_by handlers, which call these helpers on the list's own instance.
+    def _load(self):
+        raise NotImplementedError
+
+    def _refresh(self):
+        self.page = 0
+        return self._load()
+
+    def _go(self, delta: int):
+        self.page = max(0, self.page + (1 if delta == 1 else -1))
+        return self._load()
+
+    def _sort_by(self, value: str):
+        if isinstance(value, str) and value in self.SORTS:
+            self.sort, self.page = value, 0
+        return self._load()
 
 
 class InvoicesState(PortalListState):
+    SORTS: ClassVar[tuple[str, ...]] = tuple(client_portal.INVOICE_SORTS)
     rows: list[InvoiceItem] = []
 
     @rx.event
     def load(self):
+        return self._load()
+
+    @rx.event
+    def refresh(self):
+        """After the switcher changed: back to the first page."""
+        return self._refresh()
+
+    @rx.event
+    def go(self, delta: int):
+        return self._go(delta)
+
+    @rx.event
+    def sort_by(self, value: str):
+        return self._sort_by(value)
+
+    def _load(self):
         found = self._client()
         if found is None:
             return self._to_login()
         _brand, user = found
         lang = user.language
         with session_scope() as session:
-            rows, total = client_portal.invoices(session, user, self.page)
+            rows, total = client_portal.invoices(
+                session, user, self.page, scope=self._scope(session, user), sort=self.sort,
+                status="" if self.status == "all" else self.status,
+            )
         self.rows = [
             InvoiceItem(
                 id=r.id, number=r.number, type=self._msg(f"invoice.type.{r.type}"),
@@ -315,22 +416,42 @@ class InvoicesState(PortalListState):
         self._paged(total)
 
     @rx.event
-    def go(self, delta: int):
-        self.page = min(max(0, self.page + (1 if delta == 1 else -1)), self.pages - 1)
-        return InvoicesState.load
+    def filter_status(self, value: str):
+        if isinstance(value, str) and (value == "all" or value in client_portal.INVOICE_STATUS_FILTERS):
+            self.status, self.page = value, 0
+        return self._load()
 
 
 class TimeEntriesState(PortalListState):
+    SORTS: ClassVar[tuple[str, ...]] = tuple(client_portal.TIME_SORTS)
     rows: list[TimeItem] = []
 
     @rx.event
     def load(self):
+        return self._load()
+
+    @rx.event
+    def refresh(self):
+        """After the switcher changed: back to the first page."""
+        return self._refresh()
+
+    @rx.event
+    def go(self, delta: int):
+        return self._go(delta)
+
+    @rx.event
+    def sort_by(self, value: str):
+        return self._sort_by(value)
+
+    def _load(self):
         found = self._client()
         if found is None:
             return self._to_login()
         _brand, user = found
         with session_scope() as session:
-            rows, total = client_portal.time_entries(session, user, self.page)
+            rows, total = client_portal.time_entries(
+                session, user, self.page, scope=self._scope(session, user), sort=self.sort
+            )
         self.rows = [
             TimeItem(id=r.id, date=format_date(r.work_date, user.language), client=r.client, matter=r.matter,
                      description=r.description, hours=format_hours(r.minutes, user.language))
@@ -338,36 +459,54 @@ class TimeEntriesState(PortalListState):
         ]
         self._paged(total)
 
-    @rx.event
-    def go(self, delta: int):
-        self.page = min(max(0, self.page + (1 if delta == 1 else -1)), self.pages - 1)
-        return TimeEntriesState.load
-
 
 class AgreementsState(PortalListState):
+    SORTS: ClassVar[tuple[str, ...]] = tuple(client_portal.AGREEMENT_SORTS)
     rows: list[AgreementItem] = []
 
     @rx.event
     def load(self):
+        return self._load()
+
+    @rx.event
+    def refresh(self):
+        """After the switcher changed: back to the first page."""
+        return self._refresh()
+
+    @rx.event
+    def go(self, delta: int):
+        return self._go(delta)
+
+    @rx.event
+    def sort_by(self, value: str):
+        return self._sort_by(value)
+
+    def _load(self):
         found = self._client()
         if found is None:
             return self._to_login()
         _brand, user = found
         lang = user.language
         with session_scope() as session:
-            rows, total = client_portal.agreements(session, user, self.page)
+            rows, total = client_portal.agreements(
+                session, user, self.page, scope=self._scope(session, user), sort=self.sort
+            )
         self.rows = [
             AgreementItem(id=r.id, title=r.title, client=r.client, matter=r.matter,
                           fee=self._msg(f"fee.{r.fee_arrangement}"), signed=format_date(r.signed_on, lang),
-                          valid_until=format_date(r.valid_until, lang))
+                          valid_until=format_date(r.valid_until, lang),
+                          document_url=routes.agreement_document_url(r.id) if r.has_document else "")
             for r in rows
         ]
         self._paged(total)
 
-    @rx.event
-    def go(self, delta: int):
-        self.page = min(max(0, self.page + (1 if delta == 1 else -1)), self.pages - 1)
-        return AgreementsState.load
+
+_PAGE_REFRESH = {
+    "dashboard": DashboardState.refresh,
+    "invoices": InvoicesState.refresh,
+    "time-entries": TimeEntriesState.refresh,
+    "agreements": AgreementsState.refresh,
+}
 
 
 class AccountState(PortalState):
@@ -445,3 +584,96 @@ class AccountState(PortalState):
             self.errors = {}
             self.password_message = self._msg("account.password_changed")
         return rx.set_value("current_password", "")
+
+
+class ForgotPasswordState(PortalState):
+    """Ask for a reset link: the same answer whether or not the address has an account."""
+
+    sent: bool = False
+    busy: bool = False
+
+    @rx.event
+    def load(self):
+        brand = self._brand()
+        self._show_brand(brand)
+        self.sent = self.busy = False
+        if brand is not None and not self.signed_in:
+            self.lang = brand.language
+
+    @rx.event(background=True)
+    async def request_link(self, form_data: dict):
+        async with self:
+            if self.busy:
+                return
+            self.busy = True
+            address = self.address
+        email = str(form_data.get("email", ""))[:320]
+
+        def work():
+            with session_scope() as session:
+                brand = brand_for_address(session, address)
+                if brand is not None:
+                    password_reset.request_reset(session, brand, email)
+            deliver_due()
+
+        await asyncio.to_thread(work)
+        async with self:
+            self.busy, self.sent = False, True
+
+
+class ResetPasswordState(PortalState):
+    """The e-mailed link: set a new password, sign out every session, and sign in here."""
+
+    link_ok: bool = False
+    reset_email: str = ""
+    errors: dict[str, str] = {}
+    form_error: str = ""
+    busy: bool = False
+
+    @rx.event
+    def load(self):
+        brand = self._brand()
+        self._show_brand(brand)
+        self.errors, self.form_error, self.busy = {}, "", False
+        if brand is None:
+            self.link_ok, self.reset_email = False, ""
+            return
+        with session_scope() as session:
+            email = password_reset.link_email(session, brand, self.token)
+        self.link_ok, self.reset_email = email is not None, email or ""
+
+    @rx.event(background=True)
+    async def set_new_password(self, form_data: dict):
+        async with self:
+            if self.busy:
+                return
+            self.busy, self.form_error = True, ""
+            address, token = self.address, self.token
+
+        def work():
+            with session_scope() as session:
+                brand = brand_for_address(session, address)
+                if brand is None:
+                    raise ServiceError("portal.not_found")
+                user_id = password_reset.reset_password(
+                    session, brand, token, new=str(form_data.get("new_password", ""))[:1000],
+                    repeat=str(form_data.get("new_password_repeat", ""))[:1000],
+                )
+                return brand, identity.start_session(session, portal_user_id=user_id)
+
+        try:
+            brand, session_token = await asyncio.to_thread(work)
+        except FieldErrors as exc:
+            async with self:
+                self.busy = False
+                self.errors = self._field_errors(exc.fields)
+            return
+        except ServiceError as exc:
+            async with self:
+                self.busy, self.errors, self.link_ok = False, {}, exc.key != "reset.invalid" and self.link_ok
+                self.form_error = self._msg(exc.key)
+            return
+        async with self:
+            self.busy = False
+            self.portal_token = session_token
+        return rx.redirect(routes.portal_url(brand.address, "dashboard"))
