@@ -193,8 +193,8 @@ class ShareState(StaffState):
         self.message, self.error = "", ""
         parsed = sharing.parse_addresses(self.addresses)
         bad = [p.raw for p in parsed if p.error]
+        self.bad_addresses = bad
         if bad:
-            self.bad_addresses = bad
             self.error = self._msg("share.bad_addresses", list=", ".join(bad))
             return
         try:

@@ -45,19 +45,33 @@ def db(app_server):
     engine.dispose()
 
 
+FIELDS = ("enabled", "address", "company_name", "contact_email")
+
+
 @pytest.fixture(scope="module")
 def cards(db):
-    """Enable Kancelaria Nowak's portal at this file's own address; the Łazar contact and matter ids."""
+    """Enable Kancelaria Nowak's portal at this file's own address; the Łazar contact and matter ids.
+
+    The firm's portal settings are put back afterwards, so other test files find them as they were.
+    """
     with Session(db) as s:
         firm = s.exec(select(Firm).where(Firm.name == "Kancelaria Nowak i Wspólnicy")).one()
         settings = s.exec(select(PortalSettings).where(PortalSettings.firm_id == firm.id)).one()
+        settings_id, before = settings.id, {name: getattr(settings, name) for name in FIELDS}
         settings.enabled, settings.address = True, ADDRESS
         settings.company_name, settings.contact_email = "Kancelaria Nowak i Wspólnicy", "biuro@nowak.example.com"
         s.add(settings)
         s.commit()
         contact = s.exec(select(Contact).where(Contact.name == "Łazar Logistics S.A.")).one()
         matter = s.exec(select(Matter).where(Matter.number == "2025/118")).one()
-        return {"contact": contact.id, "matter": matter.id}
+        ids = {"contact": contact.id, "matter": matter.id}
+    yield ids
+    with Session(db) as s:
+        settings = s.get(PortalSettings, settings_id)
+        for name, value in before.items():
+            setattr(settings, name, value)
+        s.add(settings)
+        s.commit()
 
 
 @pytest.fixture(scope="module")

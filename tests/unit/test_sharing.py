@@ -826,3 +826,73 @@ def test_wellformed_but_unknown_token_is_invalid(world, session):
     assert len(token) >= 43  # 256 bits, URL-safe base64
     stored = session.exec(select(Invitation.token_hash)).one()
     assert latest_token(session, "jan@example.com") not in stored and len(stored) == 64
+
+
+# ---- the dialog's handlers themselves, called the way any browser could call them ----------------------------
+
+def dialog_as(session, firm, role):
+    """A ShareState signed in as a new staff member of `firm` with `role`, outside any page."""
+    from reflex.state import State
+
+    from portal_app.state.cards import ShareState
+
+    user = StaffUser(firm_id=firm.id, email=f"staff{next(_seq)}@firm.example.com", name="Mallory",
+                     role=role, password_hash="not-used", language="en")
+    add(session, user)
+    state = State(_reflex_internal_init=True).get_substate(ShareState.get_full_name().split("."))
+    state.staff_token = identity.start_session(session, staff_user_id=user.id)
+    state.lang = "en"
+    return state
+
+
+def test_dialog_handlers_refuse_other_callers_and_change_nothing(world, session):
+    (rid,) = share(session, world["admin"], "contact", world["budmax"].id, ["jan@example.com"])
+    firm_s, _ = make_firm(session, name="Standard", address="standard", plan="standard")
+    firm_b, _ = make_firm(session, name="Kowalczyk Legal", address="kowalczyk")
+    callers = [dialog_as(session, world["firm"], "user"), dialog_as(session, firm_s, "administrator"),
+               dialog_as(session, firm_b, "administrator")]
+    for dialog in callers:
+        cls = type(dialog)
+        cls.open_dialog.fn(dialog, "contact", world["budmax"].id)
+        assert dialog.error and dialog.recipients == [] and dialog.card_name == ""
+        dialog.kind, dialog.card_id, dialog.addresses = "contact", world["budmax"].id, "spy@example.com"
+        assert cls.save.fn(dialog) is None and dialog.error
+        for handler in (cls.resend, cls.revoke):
+            dialog.error = ""
+            handler.fn(dialog, rid)
+            assert dialog.error
+    assert session.exec(select(ShareRecipient.email, ShareRecipient.removed_at)).all() == [("jan@example.com", None)]
+    assert [m.to_email for m in outbox(session)] == ["jan@example.com"]
+
+
+@pytest.mark.parametrize("bad", ["abc", None, [1], {"id": 1}, 10**30, 1.5], ids=repr)
+def test_dialog_handlers_answer_garbage_ids_with_a_message(world, session, bad):
+    (rid,) = share(session, world["admin"], "contact", world["budmax"].id, ["jan@example.com"])
+    dialog = dialog_as(session, world["firm"], "administrator")
+    cls = type(dialog)
+    cls.open_dialog.fn(dialog, "contact", bad)
+    assert dialog.error == "This item does not exist or is not available to you."
+    for handler in (cls.resend, cls.revoke):
+        dialog.error = ""
+        handler.fn(dialog, bad)
+        assert dialog.error
+    cls.open_dialog.fn(dialog, bad, world["budmax"].id)
+    assert dialog.error and dialog.recipients == []
+    assert session.get(ShareRecipient, rid).removed_at is None
+    assert len(outbox(session)) == 1
+
+
+def test_dialog_save_marks_bad_addresses_and_saves_nothing(world, session):
+    dialog = dialog_as(session, world["firm"], "administrator")
+    cls = type(dialog)
+    cls.open_dialog.fn(dialog, "contact", world["budmax"].id)
+    assert dialog.error == "" and dialog.card_name == "Budmax"
+    cls.set_addresses.fn(dialog, 'jan@example.com, "Kowalski, Jan" <nope>; ola@x')
+    assert cls.save.fn(dialog) is None
+    assert dialog.bad_addresses == ["nope", "ola@x"]
+    assert session.exec(select(Share)).all() == [] and outbox(session) == []
+    dialog.addresses = 'jan@example.com, "Kowalski, Jan" <JAN@example.com>; ola@example.com'
+    assert cls.save.fn(dialog) is not None  # hands over to the background send
+    assert dialog.bad_addresses == [] and dialog.addresses == ""
+    assert [r.email for r in dialog.recipients] == ["jan@example.com", "ola@example.com"]
+    assert sorted(m.to_email for m in outbox(session)) == ["jan@example.com", "ola@example.com"]
