@@ -7,7 +7,7 @@ Unknown e-mail addresses get counters too: an attacker cannot tell them from rea
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
-from sqlalchemy import update
+from sqlalchemy import delete, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
@@ -70,6 +70,9 @@ def check(session: Session, keys: list[tuple[str, Policy]], now: datetime) -> No
 
 def record_failure(session: Session, keys: list[tuple[str, Policy]], now: datetime) -> list[str]:
     """Count one failure on every key; returns the keys that became locked by it. Commits."""
+    session.exec(  # forget keys long quiet, so made-up addresses cannot grow the table for ever
+        delete(LoginThrottle).where(LoginThrottle.last_failure_at < now - FORGET_AFTER - LOCK_FOR)
+    )
     newly_locked = []
     for key, policy in keys:
         row = _row(session, key)

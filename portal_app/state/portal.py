@@ -362,7 +362,7 @@ class PortalListState(PortalState):
         return self._load()
 
     def _go(self, delta: int):
-        self.page = max(0, self.page + (1 if delta == 1 else -1))
+        self.page = min(max(0, self.page + (1 if delta == 1 else -1)), self.pages - 1)
         return self._load()
 
     def _sort_by(self, value: str):

@@ -608,3 +608,11 @@ def test_agreement_document_only_for_those_it_is_shared_with(session, two_cards)
             client_portal.agreement_document(session, me, other)
     rows, _ = client_portal.agreements(session, me)
     assert [(r.title, r.has_document) for r in rows] == [("Umowa", True)]
+
+
+def test_long_quiet_counters_are_swept(session, registered):
+    attempt(session, "wrong-password-123", at=NOW, email="made-up-1@example.com")
+    later = NOW + login_throttle.FORGET_AFTER + login_throttle.LOCK_FOR + timedelta(seconds=1)
+    attempt(session, "wrong-password-123", at=later, email="made-up-2@example.com")
+    keys = {row.key for row in session.exec(select(LoginThrottle))}
+    assert not any("made-up-1" in k for k in keys) and any("made-up-2" in k for k in keys)

@@ -228,3 +228,16 @@ def test_format_date(value, lang, expected):
 def test_unknown_language_formats_as_polish():
     assert format_money(123450, "PLN", "de") == format_money(123450, "PLN", "pl")
     assert format_date(date(2026, 3, 5), "xx") == "5 mar 2026"
+
+
+def test_every_portal_choice_and_sign_in_refusal_has_a_message():
+    """Keys the portal builds from values (sort orders, status filters, throttle refusals, fee kinds)."""
+    from portal_app.services import client_portal, login_throttle
+
+    sorts = set(client_portal.INVOICE_SORTS) | set(client_portal.TIME_SORTS) | set(client_portal.AGREEMENT_SORTS)
+    wanted = {f"sort.{s}" for s in sorts}
+    wanted |= {"filter.overdue" if s == "overdue" else f"invoice.status.{s}" for s in client_portal.INVOICE_STATUS_FILTERS}
+    wanted |= {login_throttle.ACCOUNT.lock_key, login_throttle.CLIENT_IP.lock_key, "login.wait", "reset.invalid"}
+    assert sorted(k for k in wanted if k not in MESSAGES) == []
+    # the refusals name the wait: the placeholder the service fills must be in both languages
+    assert "{minutes}" in MESSAGES["login.locked"][0] and "{seconds}" in MESSAGES["login.wait"][1]
