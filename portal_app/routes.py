@@ -25,6 +25,8 @@ PORTAL_FORGOT = "/portal/[address]/forgot-password"
 PORTAL_RESET = "/portal/[address]/reset/[token]"
 # Agreement documents, served by portal_app.downloads to the signed-in client only.
 DOCUMENTS_PREFIX = "/_documents/agreements/"
+# The same documents for staff of the agreement's firm (portal_app.staff_documents).
+STAFF_DOCUMENTS_PREFIX = "/_documents/staff-agreements/"
 
 # First path segments the app (or Reflex) uses, plus names that would mislead clients.
 # A client space address may not be one of these, in any letter case.
@@ -91,3 +93,7 @@ def invoice_url(invoice_id: int) -> str:
 
 def preview_url(recipient_id: int) -> str:
     return f"/preview/{recipient_id}"
+
+
+def staff_document_url(agreement_id: int) -> str:
+    return api_url() + STAFF_DOCUMENTS_PREFIX + str(agreement_id)

@@ -353,7 +353,10 @@ def _agreement_row(a: AgreementItem) -> rx.Component:
         rx.table.cell(rx.match(a.status, *[(s, rx.text(T[f"ws.agreement.status.{s}"])) for s in agreement_rules.STATUSES], rx.text(a.status))),
         rx.table.cell(a.signed_on),
         rx.table.cell(a.valid_until),
-        rx.table.cell(rx.cond(a.document_name != "", rx.hstack(rx.icon("paperclip", size=14), rx.text(a.document_name, size="2"), spacing="1"))),
+        rx.table.cell(rx.cond(a.document_name != "", rx.hstack(
+            rx.icon("paperclip", size=14),
+            rx.link(a.document_name, href=a.document_url, size="2", class_name="agreement-staff-download"),
+            spacing="1"))),
         rx.table.cell(rx.hstack(
             rx.icon_button(rx.icon("pencil", size=14), size="1", variant="ghost", on_click=S.open_edit(a.id), aria_label=T["ws.edit"], class_name="agreement-edit"),
             rx.icon_button(rx.icon("trash-2", size=14), size="1", variant="ghost", color_scheme="red", on_click=S.delete(a.id),

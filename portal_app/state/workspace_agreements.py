@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import reflex as rx
 from sqlmodel import select
 
+from portal_app import routes
 from portal_app.db import session_scope
 from portal_app.i18n import format_date
 from portal_app.models import Agreement, Contact, Matter
@@ -33,6 +34,7 @@ class AgreementItem:
     signed_on: str
     valid_until: str
     document_name: str
+    document_url: str
 
 
 def _remove_stored(name: str | None) -> None:
@@ -72,7 +74,8 @@ class AgreementsCardState(StaffState):
         self.rows = [
             AgreementItem(id=a.id, title=a.title, matter=a.matter_number, fee_arrangement=a.fee_arrangement,
                           status=a.status, signed_on=format_date(a.signed_on, lang),
-                          valid_until=format_date(a.valid_until, lang), document_name=a.document_name)
+                          valid_until=format_date(a.valid_until, lang), document_name=a.document_name,
+                          document_url=routes.staff_document_url(a.id) if a.document_name else "")
             for a in rows
         ]
 

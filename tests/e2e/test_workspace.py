@@ -191,6 +191,9 @@ def test_staff_user_enters_everything_and_the_client_sees_it(app_server, browser
     private = Path(app_server["env"]["PORTAL_DATA_DIR"]) / "documents" / stored
     assert private.read_bytes() == pdf.read_bytes()
     assert not list(Path(app_server["env"]["REFLEX_UPLOADED_FILES_DIR"]).rglob(stored))  # never public
+    href = page.locator(".agreement-staff-download").get_attribute("href")
+    assert page.request.get(href).body() == pdf.read_bytes()  # staff of the firm may download it
+    assert client.request.get(href).status == 404  # the staff route is not the client's
     shot(page, "ws-02-matter")
 
     # 7. View as client: the preview shows the client's own figures.

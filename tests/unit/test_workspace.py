@@ -438,3 +438,19 @@ def test_every_service_refuses_another_firms_ids(session, firms):
     assert session.get(Invoice, inv).status == "draft"
     assert session.get(Contact, c).archived_at is None
     assert session.exec(select(Payment)).all() == []
+
+
+def test_staff_document_route_serves_only_the_agreements_firm(session, firms):
+    from portal_app import staff_documents
+    from portal_app.services import documents, identity
+
+    me, other = firms["user"], firms["other"]
+    c = new_contact(session, me)
+    a = agreements.create_agreement(session, me, c, {"title": "U", "fee_arrangement": "fixed"})
+    pdf = documents.sample_pdf("Umowa")
+    agreements.attach_document(session, me, a, "Umowa.pdf", documents.store_document(pdf, "Umowa.pdf"))
+    mine = identity.start_session(session, staff_user_id=me.user_id)
+    theirs = identity.start_session(session, staff_user_id=other.user_id)
+    assert staff_documents._find(mine, str(a)) == (pdf, "Umowa.pdf")
+    assert staff_documents._find(theirs, str(a)) is None
+    assert staff_documents._find("not-a-session", str(a)) is None
