@@ -2,6 +2,8 @@
 
 Reflex's `/_upload` has no size limit of its own; this refuses a declared Content-Length over the
 limit at once and stops reading a body (chunked or lying) as soon as it passes the limit.
+Past the limit the app is told the client went away (so it stops parsing without an error) and
+whatever it would answer is replaced by a 413.
 """
 
 from starlette.responses import PlainTextResponse
@@ -10,8 +12,8 @@ UPLOAD_PATH = "/_upload"
 MAX_UPLOAD_BODY = 6 * 1024 * 1024  # the 5 MB logo plus multipart overhead
 
 
-class _TooLarge(Exception):
-    pass
+def _too_large():
+    return PlainTextResponse("Upload too large", status_code=413)
 
 
 def limit_upload_size(app):
@@ -21,21 +23,32 @@ def limit_upload_size(app):
         headers = dict(scope.get("headers") or [])
         declared = headers.get(b"content-length")
         if declared is not None and (not declared.isdigit() or int(declared) > MAX_UPLOAD_BODY):
-            return await PlainTextResponse("Upload too large", status_code=413)(scope, receive, send)
+            return await _too_large()(scope, receive, send)
         seen = 0
+        over = False
+        answered = False
 
         async def counted_receive():
-            nonlocal seen
+            nonlocal seen, over
+            if over:
+                return {"type": "http.disconnect"}
             message = await receive()
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
                 if seen > MAX_UPLOAD_BODY:
-                    raise _TooLarge
+                    over = True
+                    return {"type": "http.disconnect"}
             return message
 
-        try:
-            await app(scope, counted_receive, send)
-        except _TooLarge:
-            await PlainTextResponse("Upload too large", status_code=413)(scope, receive, send)
+        async def guarded_send(message):
+            nonlocal answered
+            if over and not answered:
+                return  # the 413 below answers instead
+            answered = True
+            await send(message)
+
+        await app(scope, counted_receive, guarded_send)
+        if over and not answered:
+            await _too_large()(scope, receive, send)
 
     return guarded

@@ -28,16 +28,21 @@ DOCUMENTS_PREFIX = "/_documents/agreements/"
 # The same documents for staff of the agreement's firm (portal_app.staff_documents).
 STAFF_DOCUMENTS_PREFIX = "/_documents/staff-agreements/"
 
-# First path segments the app (or Reflex) uses, plus names that would mislead clients.
-# A client space address may not be one of these, in any letter case.
+# First path segments the app (its route table, its assets) or Reflex use, plus names that would
+# mislead clients. A client space address may not be one of these, in any letter case;
+# tests/unit/test_portal_settings.py fails when a top-level route is added without landing here.
 RESERVED_ADDRESSES = frozenset(
     {
-        "invoices", "preview",
-        "admin", "api", "app", "assets", "auth", "backend", "contacts", "dashboard", "dev",
-        "favicon", "health", "help", "invite", "login", "logout", "mail", "matters", "ping",
-        "portal", "register", "reset", "settings", "signup", "static", "support", "www",
-        "_event", "_upload", "_health", "_next", "_documents", "404", "robots", "sitemap", "upload",
-        "null", "undefined", "root", "system", "www", "amberlo",
+        # the app's pages (portal_app.py) and files (assets/, favicon)
+        "index", "login", "logout", "contacts", "matters", "settings", "dev", "mail", "portal",
+        "invite", "dashboard", "invoices", "preview", "agreements", "time-entries", "favicon",
+        "assets", "static", "404", "_documents",
+        # Reflex's own endpoints (reflex.constants.Endpoint) and build output
+        "_event", "_upload", "_health", "_all_routes", "auth-codespace", "ping", "_next", "build",
+        # names a later feature or an impostor would want
+        "admin", "api", "app", "auth", "backend", "health", "help", "register", "reset", "signup",
+        "support", "upload", "robots", "sitemap", "null", "undefined", "root", "system", "www",
+        "amberlo", "lexportal",
     }
 )
 

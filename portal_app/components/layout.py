@@ -107,14 +107,36 @@ def language_switch(state=PortalState) -> rx.Component:
     )
 
 
+def _portal_closed(state=PortalState) -> rx.Component:
+    """A portal its firm has switched off: say so, and how to reach the firm."""
+    return rx.vstack(
+        rx.icon("circle-pause", size=32, color=rx.color("amber", 9)),
+        rx.heading(state.t["portal.closed_title"], size="5", id="portal-closed"),
+        rx.text(state.t["portal.closed"].replace("{company}", state.company_name), color_scheme="gray"),
+        rx.cond(
+            state.contact_email != "",
+            rx.text(
+                state.t["portal.closed_contact"].replace("{email}", ""),
+                rx.link(state.contact_email, href="mailto:" + state.contact_email, id="portal-closed-email"),
+                size="2",
+            ),
+        ),
+        spacing="3", align="center", text_align="center",
+    )
+
+
 def portal_not_found(state=PortalState) -> rx.Component:
     return rx.center(
         card(
-            rx.vstack(
-                rx.icon("circle-alert", size=32, color=rx.color("amber", 9)),
-                rx.heading(state.t["portal.not_found_title"], size="5"),
-                rx.text(state.t["portal.not_found"], color_scheme="gray"),
-                spacing="3", align="center", text_align="center",
+            rx.cond(
+                state.portal_closed,
+                _portal_closed(state),
+                rx.vstack(
+                    rx.icon("circle-alert", size=32, color=rx.color("amber", 9)),
+                    rx.heading(state.t["portal.not_found_title"], size="5", id="portal-not-found"),
+                    rx.text(state.t["portal.not_found"], color_scheme="gray"),
+                    spacing="3", align="center", text_align="center",
+                ),
             ),
             max_width="440px",
         ),

@@ -309,6 +309,19 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Hasło zostało zmienione. Inne urządzenia zostały wylogowane.",
     ),
     "account.save_profile": ("Save profile", "Zapisz profil"),
+    # portal settings, issue 3: a switched-off portal, an upload that waited too long
+    "portal.closed_title": ("This Client Portal is switched off", "Ten Portal Klienta jest wyłączony"),
+    "portal.closed": (
+        "The Client Portal of {company} is switched off for now. Your account and everything shared with "
+        "you are kept; please contact the firm.",
+        "Portal Klienta firmy {company} jest tymczasowo wyłączony. Twoje konto i udostępnione informacje są "
+        "zachowane; skontaktuj się z kancelarią.",
+    ),
+    "portal.closed_contact": ("Contact: {email}", "Kontakt: {email}"),
+    "logo.upload_expired": (
+        "The uploaded logo is no longer available. Please choose the file again.",
+        "Przesłane logo nie jest już dostępne. Wybierz plik ponownie.",
+    ),
     # sharing, issue 4
     "share.already_shared": ("Already shared with: {list}.", "Już udostępniono: {list}."),
     # client portal, issue 5: sign-in throttling, forgotten password, switcher, lists, documents

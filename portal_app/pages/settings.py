@@ -1,14 +1,24 @@
 """General Settings → Client Portal (CP-1.1–1.8)."""
 
+from typing import Any
+
 import reflex as rx
 
 from portal_app.components.forms import field, notice
 from portal_app.components.layout import card, settings_shell
-from portal_app.state.settings import PortalSettingsState as S
+from portal_app.state.settings import MAX_UPLOAD_BYTES, PortalSettingsState as S
 
 
 def _error(name: str):
     return S.errors.get(name, "")
+
+
+def _rejection_codes(rejected):
+    """Only why the widget refused files goes to the server, never the refused (large) file itself."""
+    files = rejected.to(list[dict[str, Any]])
+    return files.map(
+        lambda f: f.to(dict[str, Any])["errors"].to(list[dict[str, Any]]).map(lambda e: e.to(dict[str, Any])["code"]).join(",")
+    )
 
 
 def _logo_field() -> rx.Component:
@@ -28,7 +38,9 @@ def _logo_field() -> rx.Component:
         id="logo-upload",
         multiple=False,
         max_files=1,
+        max_size=MAX_UPLOAD_BYTES,
         on_drop=S.upload_logo(rx.upload_files(upload_id="logo-upload")),
+        on_drop_rejected=lambda rejected: S.logo_rejected(_rejection_codes(rejected)),
         border=f"1px dashed {rx.color('accent', 7)}", border_radius="8px", padding="4", cursor="pointer", width="100%",
     )
     return field(

@@ -14,6 +14,7 @@ import re
 import secrets
 import struct
 import tempfile
+import time
 from pathlib import Path
 
 from PIL import Image, ImageMath, ImageOps, UnidentifiedImageError
@@ -36,6 +37,8 @@ _SIGNATURES = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff")
 _DECODE_ERRORS = (OSError, SyntaxError, ValueError, EOFError, IndexError, struct.error)
 _JPEG_QUALITY = 88
 _NAME_RE = re.compile(r"logo-[A-Za-z0-9_-]{22}\.(?:png|jpg)")
+_TMP_RE = re.compile(r"\.logo-[A-Za-z0-9_]+\.tmp")
+ORPHAN_AGE_SECONDS = 24 * 3600
 
 
 class LogoError(ServiceError):
@@ -130,6 +133,31 @@ def remove_logo_file(directory: Path, name: str | None) -> None:
     if not isinstance(name, str) or not _NAME_RE.fullmatch(name):
         raise ValueError(f"not a stored logo name: {name!r}")
     (Path(directory) / name).unlink(missing_ok=True)
+
+
+def sweep_orphan_logos(directory: Path, keep: set[str], *, older_than: float = ORPHAN_AGE_SECONDS, now: float | None = None) -> int:
+    """Delete logo files nobody saved (and stray temp files) once they are older than `older_than`.
+
+    Uploads wait in the public folder until the administrator saves; a tab closed before that
+    leaves them behind. The age margin spares uploads still waiting in someone's open form.
+    Returns how many files were deleted.
+    """
+    directory = Path(directory)
+    if not directory.is_dir():
+        return 0
+    cutoff = (time.time() if now is None else now) - older_than
+    removed = 0
+    for path in directory.iterdir():
+        ours = _NAME_RE.fullmatch(path.name) or _TMP_RE.fullmatch(path.name)
+        if not ours or path.name in keep:
+            continue
+        try:
+            if path.is_file() and path.stat().st_mtime < cutoff:
+                path.unlink()
+                removed += 1
+        except FileNotFoundError:
+            continue  # another worker swept it first
+    return removed
 
 
 def _decode_upright(source: Image.Image) -> Image.Image:

@@ -7,7 +7,7 @@ from sqlalchemy import func, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from portal_app.models import Firm, PortalSettings
+from portal_app.models import Firm, Plan, PortalSettings, StaffUser
 from portal_app.models.base import utcnow
 from portal_app.routes import RESERVED_ADDRESSES
 from portal_app.services.errors import FieldErrors, NotAllowed, ServiceError
@@ -42,8 +42,6 @@ def refusal_reason(staff: StaffIdentity) -> str | None:
 def require_portal_admin(session: Session, staff: StaffIdentity) -> None:
     """Re-read role and plan from the database: the identity may be minutes old."""
     firm = session.get(Firm, staff.firm_id)
-    from portal_app.models import StaffUser
-
     user = session.get(StaffUser, staff.user_id)
     if firm is None or user is None or user.firm_id != firm.id:
         raise NotAllowed("errors.not_allowed")
@@ -69,6 +67,25 @@ def suggest_address(raw: str) -> str:
     return "".join(out).strip("-")[:ADDRESS_MAX]
 
 
+def _valid_suggestion(raw: str) -> str:
+    """A suggestion that passes every rule itself ("" when nothing sensible is left).
+
+    Folding can land on a reserved word (`łogin` → `login`); a numbered variant keeps the offer
+    useful instead of proposing something the next check refuses.
+    """
+    slug = suggest_address(raw)
+    if len(slug) < ADDRESS_MIN:
+        return ""
+    if slug not in RESERVED_ADDRESSES:
+        return slug
+    for n in range(2, 100):
+        tail = f"-{n}"
+        candidate = slug[: ADDRESS_MAX - len(tail)] + tail
+        if candidate not in RESERVED_ADDRESSES:
+            return candidate
+    return ""
+
+
 def validate_address(raw: str) -> str:
     """The canonical (lower-case) address, or ServiceError naming what is wrong."""
     text = (raw or "").strip()
@@ -76,8 +93,7 @@ def validate_address(raw: str) -> str:
         raise ServiceError("address.required")
     bad = [ch for ch in text if ch not in _ALLOWED]
     if bad:
-        suggestion = suggest_address(text)
-        suggestion = suggestion if ADDRESS_MIN <= len(suggestion) <= ADDRESS_MAX else ""
+        suggestion = _valid_suggestion(text)
         letters = [ch for ch in bad if not ch.isspace()]
         if letters:
             raise ServiceError("address.bad_char", char=letters[0], suggestion=suggestion)
@@ -201,20 +217,63 @@ class PortalBrand:
     language: str
 
 
-def brand_for_address(session: Session, address: str) -> PortalBrand | None:
-    """The enabled portal at this address (any letter case), or None."""
+def _brand_at(session: Session, address: str) -> tuple[PortalBrand, bool] | None:
+    """The portal configured at this address (any letter case) and whether it is open."""
     text = (address or "").strip().lower()
     if not text or len(text) > ADDRESS_MAX:
         return None
     row = session.exec(
         select(PortalSettings).where(func.lower(PortalSettings.address) == text)
     ).first()
-    if row is None or not row.enabled:
+    firm = session.get(Firm, row.firm_id) if row is not None else None
+    if row is None or firm is None:
         return None
-    firm = session.get(Firm, row.firm_id)
-    if firm is None or firm.plan != "premium":
-        return None
-    return PortalBrand(
+    brand = PortalBrand(
         firm_id=row.firm_id, company_name=row.company_name, address=row.address or "",
         contact_email=row.contact_email, logo_file=row.logo_file, language=firm.default_language,
     )
+    return brand, bool(row.enabled and firm.plan == Plan.PREMIUM.value)
+
+
+def brand_for_address(session: Session, address: str) -> PortalBrand | None:
+    """The enabled portal at this address (any letter case), or None."""
+    found = _brand_at(session, address)
+    return found[0] if found and found[1] else None
+
+
+def switched_off_brand(session: Session, address: str) -> PortalBrand | None:
+    """The portal at this address when its firm has switched it off (or left Premium), else None.
+
+    Lets the portal tell its clients "switched off, contact the firm" rather than "no such
+    portal"; nothing behind the login is reachable either way.
+    """
+    found = _brand_at(session, address)
+    return found[0] if found and not found[1] else None
+
+
+def change_plan(session: Session, firm_id: int, plan: str) -> None:
+    """Set a firm's plan (an operator's action); leaving Premium switches the portal off.
+
+    Shares and portal accounts stay, so enabling the portal again after an upgrade restores them.
+    The settings version is bumped so an administrator's open form cannot silently re-enable it.
+    """
+    if plan not in {p.value for p in Plan}:
+        raise ValueError(f"unknown plan: {plan!r}")
+    firm = session.get(Firm, firm_id)
+    if firm is None:
+        raise ValueError(f"no firm {firm_id}")
+    firm.plan = plan
+    session.add(firm)
+    if plan != Plan.PREMIUM.value:
+        session.exec(
+            update(PortalSettings)
+            .where(PortalSettings.firm_id == firm_id, PortalSettings.enabled.is_(True))
+            .values(enabled=False, version=PortalSettings.version + 1, updated_at=utcnow())
+        )
+    session.commit()
+
+
+def referenced_logo_files(session: Session) -> set[str]:
+    """Every logo file some firm's saved settings point at (the rest may be swept away)."""
+    names = session.exec(select(PortalSettings.logo_file).where(PortalSettings.logo_file.is_not(None)))
+    return {name for name in names if name}

@@ -64,17 +64,21 @@ class PortalSettingsState(StaffState):
         self.loaded = True
 
     @rx.event
-    def load(self):
+    async def load(self):
         me = self._staff()
         if me is None:
             return self._signed_out()
-        self.errors, self.form_message, self.saved_message = {}, "", ""
+        self.errors, self.form_message, self.saved_message, self.address_hint = {}, "", "", ""
         reason = portal_settings.refusal_reason(me)
         self.refused = self._msg(reason) if reason else ""
         if reason:
             return
+        if self._pending_logo:
+            await asyncio.to_thread(logo.remove_logo_file, logo_dir(), self._pending_logo)
         with session_scope() as session:
             self._show(portal_settings.load_settings(session, me))
+            keep = portal_settings.referenced_logo_files(session)
+        await asyncio.to_thread(logo.sweep_orphan_logos, logo_dir(), keep)
 
     @rx.event
     def set_enabled(self, value: bool):
@@ -114,8 +118,13 @@ class PortalSettingsState(StaffState):
         me = self._staff()
         if me is None:
             return self._signed_out()
-        if portal_settings.refusal_reason(me):
+        try:
+            with session_scope() as session:
+                portal_settings.require_portal_admin(session, me)
+        except NotAllowed:
             return
+        if not files:
+            return  # the widget refused the file itself; logo_rejected says why
         errors = dict(self.errors)
         errors.pop("logo", None)
         if len(files) != 1:
@@ -142,6 +151,21 @@ class PortalSettingsState(StaffState):
         self.logo_busy = False
 
     @rx.event
+    def logo_rejected(self, codes: list):
+        """The browser widget refused the file before sending it (too large, several files).
+
+        `codes` holds react-dropzone's reasons, comma-joined per refused file.
+        """
+        reasons = set()
+        for item in codes[:10] if isinstance(codes, list) else []:
+            reasons.update(str(item)[:200].split(","))
+        if "file-too-large" in reasons:
+            message = self._msg("logo.too_large_bytes", limit_mb=MAX_UPLOAD_BYTES // (1024 * 1024))
+        else:
+            message = self._msg("logo.one_file")
+        self.errors = {**self.errors, "logo": message}
+
+    @rx.event
     def remove_logo(self):
         if self._pending_logo:
             logo.remove_logo_file(logo_dir(), self._pending_logo)
@@ -156,6 +180,13 @@ class PortalSettingsState(StaffState):
         if me is None:
             return self._signed_out()
         self.saved_message, self.form_message = "", ""
+        if self._pending_logo and not (logo_dir() / self._pending_logo).is_file():
+            self._pending_logo = None
+            self.logo_url = routes.logo_upload_name(self._logo_file) if self._logo_file else ""
+            self.logo_note = ""
+            self.errors = {**self.errors, "logo": self._msg("logo.upload_expired")}
+            self.form_message = self._msg("errors.form_invalid")
+            return
         form = portal_settings.SettingsForm(
             enabled=self.enabled, company_name=self.company_name,
             address=self.address, contact_email=self.contact_email,

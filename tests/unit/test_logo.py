@@ -448,3 +448,34 @@ def test_remove_logo_file_refuses_names_we_did_not_generate(tmp_path, name):
         remove_logo_file(directory, name)
     assert (tmp_path / "x").exists()
     assert (tmp_path / f"logo-{TOKEN}.png").exists()
+
+
+DAY = 24 * 3600
+
+
+def _aged(path: Path, seconds: float, now: float) -> Path:
+    path.write_bytes(b"x")
+    os.utime(path, (now - seconds, now - seconds))
+    return path
+
+
+def test_sweep_removes_only_old_unreferenced_logos(tmp_path):
+    now = 2_000_000_000.0
+    old_orphan = _aged(tmp_path / store_logo(tmp_path, b"", "png"), DAY + 60, now)
+    old_saved = _aged(tmp_path / store_logo(tmp_path, b"", "jpg"), 30 * DAY, now)
+    fresh_pending = _aged(tmp_path / store_logo(tmp_path, b"", "png"), DAY - 60, now)
+    old_temp = _aged(tmp_path / ".logo-abc123_x.tmp", 2 * DAY, now)
+    foreign = [_aged(tmp_path / name, 30 * DAY, now) for name in ("notes.txt", "logo-short.png", "portal.db")]
+    (tmp_path / f"logo-{TOKEN}.png").mkdir()  # a directory with a logo's name is not a logo
+    os.utime(tmp_path / f"logo-{TOKEN}.png", (now - 30 * DAY, now - 30 * DAY))
+
+    assert logo.sweep_orphan_logos(tmp_path, {old_saved.name}, now=now) == 2
+
+    assert not old_orphan.exists() and not old_temp.exists()
+    assert old_saved.exists() and fresh_pending.exists()
+    assert all(path.exists() for path in foreign)
+    assert (tmp_path / f"logo-{TOKEN}.png").is_dir()
+
+
+def test_sweep_of_a_missing_folder_does_nothing(tmp_path):
+    assert logo.sweep_orphan_logos(tmp_path / "never-created", set()) == 0

@@ -1,21 +1,35 @@
 """Portal settings (CP-1): the address rule, who may save, all-or-nothing saves, the public brand."""
 
 import itertools
+import re
 import string
+from pathlib import Path
 
 import pytest
 from sqlmodel import select
 
-from portal_app.models import Firm, PortalSettings, StaffUser
+from portal_app.models import (
+    Contact,
+    Firm,
+    OutboxMessage,
+    PortalSettings,
+    PortalUser,
+    Share,
+    ShareRecipient,
+    StaffUser,
+)
 from portal_app.routes import RESERVED_ADDRESSES
-from portal_app.services import identity
+from portal_app.services import client_portal, identity, passwords, sharing
 from portal_app.services.errors import FieldErrors, NotAllowed, ServiceError
 from portal_app.services.identity import StaffIdentity
 from portal_app.services.portal_settings import (
     SettingsForm,
     brand_for_address,
+    change_plan,
     load_settings,
+    referenced_logo_files,
     save_settings,
+    switched_off_brand,
     validate_address,
 )
 
@@ -157,16 +171,55 @@ def test_reserved_addresses_refused_in_any_case(name):
 
 
 @pytest.mark.parametrize("raw", ["łogin", "Ądmin", "pórtal"])
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: validate_address suggests a reserved address (łogin → 'login'); CP-1.4 promises a valid suggestion",
-)
 def test_suggestion_is_itself_a_valid_address(raw):
     exc = refusal(raw)
     assert exc.key == "address.bad_char"
     suggestion = exc.params["suggestion"]
     if suggestion:
         assert validate_address(suggestion) == suggestion
+
+
+@pytest.mark.parametrize(
+    ("raw", "suggestion"),
+    [("łogin", "login-2"), ("Ądmin", "admin-2"), ("kancelaria łódź", "kancelaria-lodz"), ("ł", ""), ("ą ę", "a-e"), ("_", "")],
+)
+def test_suggestion_steps_around_reserved_words_and_is_never_too_short(raw, suggestion):
+    assert refusal(raw).params["suggestion"] == suggestion
+
+
+def test_suggestion_for_a_long_reserved_looking_value_stays_within_the_limit():
+    suggestion = refusal("ł" + "a" * 60).params["suggestion"]
+    assert len(suggestion) == 50
+    assert validate_address(suggestion) == suggestion
+
+
+def _first_segment(route: str) -> str:
+    return route.strip("/").split("/")[0]
+
+
+def test_every_top_level_route_of_the_app_and_reflex_is_reserved():
+    """Fails as soon as someone adds a top-level page, a route constant or an asset without reserving it."""
+    from reflex.constants import Endpoint
+
+    from portal_app import routes
+    from portal_app.portal_app import app
+
+    table = {_first_segment(route) for route in app._unevaluated_pages}
+    constants = {
+        _first_segment(value) for name, value in vars(routes).items()
+        if name.isupper() and isinstance(value, str) and value.startswith("/") and value != "/"
+    }
+    reflex_own = {e.value for e in Endpoint} | {"assets", "static", "_next", "404", "favicon"}
+    assets = Path(__file__).parents[2] / "assets"  # served from the site root
+    app_assets = {path.name.split(".")[0] for path in assets.iterdir()} if assets.is_dir() else set()
+    assert {"index", "login", "settings", "portal", "contacts"} <= table  # the scan sees the real table
+    assert {"_event", "_upload", "ping", "_health"} <= reflex_own
+    needed = {name.lower() for name in table | constants | reflex_own | app_assets if name}
+    assert needed - RESERVED_ADDRESSES == set()
+
+
+def test_reserved_list_names_are_canonical():
+    assert all(name == name.strip().lower() for name in RESERVED_ADDRESSES)
 
 
 # ---- who may load and save ------------------------------------------------------------------------
@@ -378,3 +431,128 @@ def test_brand_for_address_none_when_firm_not_premium(session):
     session.add(firm)
     session.commit()
     assert brand_for_address(session, "nowak") is None
+
+
+# ---- switching the portal off, and leaving Premium ---------------------------------------------------
+
+CLIENT_PASSWORD = "Zielony-Parasol-Nad-Wisłą-77"
+
+
+def counts(session) -> tuple[int, int, int]:
+    session.expire_all()
+    return tuple(len(session.exec(select(model)).all()) for model in (Share, ShareRecipient, PortalUser))
+
+
+@pytest.fixture
+def portal_with_client(session, monkeypatch):
+    """An enabled portal at `nowak` with one shared contact and one registered client."""
+    monkeypatch.setattr(passwords, "BCRYPT_ROUNDS", 4)
+    firm, me = admin_of(session)
+    save_settings(session, me, form(address="nowak"), expected_version=0)
+    contact = Contact(firm_id=firm.id, name="Budmax")
+    session.add(contact)
+    session.commit()
+    sharing.save_share(session, me, "contact", contact.id, emails=["jan@example.com"],
+                       invoice_types=list(sharing.INVOICE_TYPES), invoice_statuses=["approved"],
+                       time_entries=True, agreements=True)
+    mail = session.exec(select(OutboxMessage).where(OutboxMessage.to_email == "jan@example.com")).one()
+    token = re.search(r"/invite/([A-Za-z0-9_-]{20,})", mail.text).group(1)
+    user_id = client_portal.register(
+        session, brand_for_address(session, "nowak"), token, first_name="Jan", last_name="Kowalski",
+        password=CLIENT_PASSWORD, password_repeat=CLIENT_PASSWORD, timezone="Europe/Warsaw", language="pl",
+    )
+    return firm, me, user_id
+
+
+def test_disabling_closes_the_portal_but_keeps_shares_and_accounts(session, portal_with_client):
+    firm, me, user_id = portal_with_client
+    before = counts(session)
+    assert before == (1, 1, 1)
+    client_token = identity.start_session(session, portal_user_id=user_id)
+
+    view, _ = save_settings(session, me, form(address="nowak", enabled=False), expected_version=1)
+    assert (view.enabled, view.in_use) == (False, False)
+    assert brand_for_address(session, "nowak") is None  # login, invitations and signed-in pages all need it
+    closed = switched_off_brand(session, "NOWAK")
+    assert (closed.firm_id, closed.company_name, closed.contact_email) == (
+        firm.id, "Kancelaria Nowak", "biuro@nowak.example.com",
+    )
+    assert counts(session) == before
+    assert identity.portal_user_for_token(session, client_token).user_id == user_id  # refused by the brand check only
+
+    save_settings(session, me, form(address="nowak", enabled=True), expected_version=2)
+    brand = brand_for_address(session, "nowak")
+    assert brand is not None
+    assert switched_off_brand(session, "nowak") is None
+    assert client_portal.login(session, brand, "jan@example.com", CLIENT_PASSWORD) == user_id
+    assert counts(session) == before
+
+
+def test_switched_off_brand_is_none_for_unknown_or_open_portals(session):
+    _, me = admin_of(session)
+    save_settings(session, me, form(address="nowak"), expected_version=0)
+    assert switched_off_brand(session, "nowak") is None
+    assert switched_off_brand(session, "kowalski") is None
+    assert switched_off_brand(session, "") is None
+    assert switched_off_brand(session, "x" * 51) is None
+
+
+def test_leaving_premium_switches_the_portal_off_and_coming_back_does_not_reopen_it(session, portal_with_client):
+    firm, me, user_id = portal_with_client
+    before = counts(session)
+
+    change_plan(session, firm.id, "standard")
+    row = settings_row(session, firm)
+    assert (session.get(Firm, firm.id).plan, row.enabled, row.version) == ("standard", False, 2)
+    assert brand_for_address(session, "nowak") is None
+    assert switched_off_brand(session, "nowak").firm_id == firm.id
+    with pytest.raises(NotAllowed) as info:
+        save_settings(session, me, form(address="nowak", enabled=True), expected_version=2)
+    assert info.value.key == "settings.refused_plan"
+    assert counts(session) == before
+
+    change_plan(session, firm.id, "premium")
+    assert settings_row(session, firm).enabled is False
+    assert brand_for_address(session, "nowak") is None
+    with pytest.raises(ServiceError) as info:  # a form opened before the downgrade cannot re-enable silently
+        save_settings(session, me, form(address="nowak", enabled=True), expected_version=1)
+    assert info.value.key == "settings.changed_meanwhile"
+    save_settings(session, me, form(address="nowak", enabled=True), expected_version=2)
+    brand = brand_for_address(session, "nowak")
+    assert client_portal.login(session, brand, "jan@example.com", CLIENT_PASSWORD) == user_id
+    assert counts(session) == before
+
+
+def test_changing_plan_within_premium_or_below_it_leaves_settings_alone(session):
+    firm, me = admin_of(session)
+    save_settings(session, me, form(address="nowak"), expected_version=0)
+    change_plan(session, firm.id, "premium")
+    assert (settings_row(session, firm).enabled, settings_row(session, firm).version) == (True, 1)
+    other = make_firm(session, name="Kowalczyk Legal", plan="standard")
+    change_plan(session, other.id, "free")
+    assert session.get(Firm, other.id).plan == "free"
+    assert settings_row(session, other) is None
+
+
+@pytest.mark.parametrize("plan", ["gold", "", "Premium", None])
+def test_change_plan_refuses_unknown_plans(session, plan):
+    firm, _ = admin_of(session)
+    with pytest.raises(ValueError):
+        change_plan(session, firm.id, plan)
+    assert session.get(Firm, firm.id).plan == "premium"
+
+
+def test_change_plan_refuses_unknown_firm(session):
+    with pytest.raises(ValueError):
+        change_plan(session, 999_999, "standard")
+
+
+def test_referenced_logo_files_lists_every_firms_saved_logo(session):
+    _, me_a = admin_of(session, name="Firm A")
+    _, me_b = admin_of(session, name="Firm B")
+    admin_of(session, name="Firm C")
+    save_settings(session, me_a, form(address="firm-a"), expected_version=0, new_logo_file="logo-a.png")
+    save_settings(session, me_b, form(address="firm-b"), expected_version=0, new_logo_file="logo-b.jpg")
+    assert referenced_logo_files(session) == {"logo-a.png", "logo-b.jpg"}
+    save_settings(session, me_a, form(address="firm-a"), expected_version=1, remove_logo=True)
+    assert referenced_logo_files(session) == {"logo-b.jpg"}
