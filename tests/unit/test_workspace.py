@@ -454,3 +454,111 @@ def test_staff_document_route_serves_only_the_agreements_firm(session, firms):
     assert staff_documents._find(mine, str(a)) == (pdf, "Umowa.pdf")
     assert staff_documents._find(theirs, str(a)) is None
     assert staff_documents._find("not-a-session", str(a)) is None
+
+
+# ---- the workspace handlers themselves, called the way any browser could call them --------------
+
+def signed_in(session, me: StaffIdentity, state_cls):
+    """`state_cls` signed in as `me`, outside any page (no route arguments)."""
+    from reflex.state import State
+
+    from portal_app.services import identity
+
+    state = State(_reflex_internal_init=True).get_substate(state_cls.get_full_name().split("."))
+    state.staff_token = identity.start_session(session, staff_user_id=me.user_id)
+    state.lang = "en"
+    return state
+
+
+def test_workspace_handlers_refuse_another_firms_ids_and_change_nothing(session, firms):
+    from portal_app.state.workspace import ContactFormState, MatterFormState, TimeState
+    from portal_app.state.workspace_agreements import AgreementsCardState
+    from portal_app.state.workspace_billing import InvoiceFormState
+
+    me, other = firms["user"], firms["other"]
+    c = new_contact(session, other, "Żółw i Syn")
+    m = new_matter(session, other, c)
+    t = time_entries.log_time(session, other, m, {"work_date": "2026-03-01", "duration": "1", "description": "x"}, now=NOW)
+    inv = billing.create_invoice(session, other, c, invoice_form(), [LineInput("A", "1", "23")])
+    a = agreements.create_agreement(session, other, c, {"title": "U", "fee_arrangement": "fixed"})
+    not_found = "This item does not exist or is not available to you."
+
+    contact_form = signed_in(session, me, ContactFormState)
+    ContactFormState.open_edit.fn(contact_form, c)
+    assert not contact_form.open and contact_form.form_error == not_found
+    contact_form.editing_id = c  # as if a browser forged the dialog's state
+    ContactFormState.save.fn(contact_form, {"name": "Przejęty", "kind": "person", "email": ""})
+    assert contact_form.form_error == not_found
+    ContactFormState.archive.fn(contact_form, c)
+
+    matter_form = signed_in(session, me, MatterFormState)
+    MatterFormState.open_edit.fn(matter_form, m)
+    assert not matter_form.open and matter_form.form_error == not_found
+    MatterFormState.open_new.fn(matter_form, c)
+    MatterFormState.save.fn(matter_form, {"number": "X/1", "title": "Obca", "status": "open"})
+    assert matter_form.form_error == not_found
+    MatterFormState.set_status.fn(matter_form, m, "closed")
+
+    time_state = signed_in(session, me, TimeState)
+    TimeState.open_edit.fn(time_state, t)
+    assert not time_state.open and time_state.form_error == not_found
+    time_state.editing_id = t
+    TimeState.save.fn(time_state, {"work_date": "2026-03-01", "duration": "9", "description": "zmiana"})
+    TimeState.delete.fn(time_state, t)
+    assert time_state.list_error == not_found
+
+    invoice_form_state = signed_in(session, me, InvoiceFormState)
+    for kind, card in (("contact", c), ("matter", m)):
+        InvoiceFormState.open_new.fn(invoice_form_state, kind, card)
+        assert not invoice_form_state.open and invoice_form_state.form_error == not_found
+    InvoiceFormState.open_credit.fn(invoice_form_state, inv)
+    InvoiceFormState.open_edit.fn(invoice_form_state, inv)
+    assert not invoice_form_state.open and invoice_form_state.matter_options == []
+    invoice_form_state.contact_for, invoice_form_state.lines = c, [{"description": "", "net": "", "vat_rate": ""}]
+    InvoiceFormState.save.fn(invoice_form_state, {**invoice_form("OBCY/1"), "description_0": "A", "net_0": "1", "vat_0": "23"})
+    assert invoice_form_state.form_error == not_found
+    invoice_form_state.editing_id = inv
+    InvoiceFormState.save.fn(invoice_form_state, {**invoice_form("OBCY/2"), "description_0": "A", "net_0": "1", "vat_0": "23"})
+    assert invoice_form_state.form_error == not_found
+
+    agreement_state = signed_in(session, me, AgreementsCardState)
+    AgreementsCardState.open_new.fn(agreement_state, "contact", c)
+    AgreementsCardState.open_edit.fn(agreement_state, a)
+    assert not agreement_state.open
+    AgreementsCardState.delete.fn(agreement_state, a)
+    assert agreement_state.upload_error == not_found
+
+    session.expire_all()
+    assert session.get(Contact, c).archived_at is None and session.get(Contact, c).name == "Żółw i Syn"
+    assert session.get(Matter, m).status == "open" and session.exec(select(Matter)).all().__len__() == 1
+    assert session.get(TimeEntry, t).minutes == 60
+    assert [i.number for i in session.exec(select(Invoice))] == ["FV/2026/001"]
+    assert session.get(Agreement, a) is not None
+    assert session.exec(select(AuditLog)).all() == []
+
+
+@pytest.mark.parametrize("bad", ["abc", None, [1], {"id": 1}, 10**30, 1.5], ids=repr)
+def test_workspace_handlers_answer_garbage_ids_with_a_message(session, firms, bad):
+    from portal_app.state.workspace import ContactFormState, TimeState
+    from portal_app.state.workspace_billing import InvoiceFormState
+
+    me = firms["admin"]
+    contact_form = signed_in(session, me, ContactFormState)
+    ContactFormState.open_edit.fn(contact_form, bad)
+    assert contact_form.form_error and not contact_form.open
+    ContactFormState.archive.fn(contact_form, bad)
+    time_state = signed_in(session, me, TimeState)
+    TimeState.delete.fn(time_state, bad)
+    assert time_state.list_error
+    invoice_form_state = signed_in(session, me, InvoiceFormState)
+    InvoiceFormState.open_new.fn(invoice_form_state, bad, bad)
+    assert invoice_form_state.form_error and not invoice_form_state.open
+
+
+def test_signed_out_callers_are_sent_to_the_login(session, firms):
+    from portal_app.state.workspace import ContactFormState
+
+    state = signed_in(session, firms["user"], ContactFormState)
+    state.staff_token = "forged"
+    ContactFormState.save.fn(state, {"name": "X", "kind": "person"})
+    assert session.exec(select(Contact)).all() == [] and not state.signed_in
