@@ -38,6 +38,7 @@ DEFAULT_STATUSES = (
 )
 CARD_KINDS = ("contact", "matter")
 MAX_RECIPIENTS = 50
+MAX_PARSED = 1000
 
 
 @dataclass(frozen=True)
@@ -98,7 +99,7 @@ def _row_id(value) -> int:
 
 
 # Quoted display names, <angle addresses>, list separators, blanks, and everything else.
-_TOKENS = re.compile(r'(?P<quoted>"(?:[^"\\\n]|\\.)*")|(?P<angle><[^<>\n]*>)|(?P<sep>[,;\n\r])|(?P<space>\s+)|(?P<word>[^\s,;<"]+|[<"][^\s,;<"]*)')
+_TOKENS = re.compile(r'(?P<quoted>"[^"\n]*")|(?P<angle><[^<>\n]*>)|(?P<sep>[,;\n\r])|(?P<space>\s+)|(?P<word>[^\s,;<"]+|[<"][^\s,;<"]*)')
 
 
 def _candidates(text: str) -> list[str]:
@@ -136,10 +137,19 @@ def _candidates(text: str) -> list[str]:
 
 
 def parse_addresses(text: str) -> list[ParsedAddress]:
-    """Split pasted text into addresses, keep display names out, drop case-insensitive duplicates."""
+    """Split pasted text into addresses, keep display names out, drop case-insensitive duplicates.
+
+    At most MAX_PARSED distinct pieces are validated: far more than one card may take, so the
+    save still refuses an oversized paste, and a huge paste cannot keep the server busy.
+    """
+    pieces: dict[str, str] = {}
+    for raw in _candidates((text or "")[:20000]):
+        if len(pieces) == MAX_PARSED:
+            break
+        pieces.setdefault(raw.lower(), raw)
     seen: set[str] = set()
     result: list[ParsedAddress] = []
-    for raw in _candidates((text or "")[:20000]):
+    for raw in pieces.values():
         try:
             email = canonical_email(raw)
             error = ""

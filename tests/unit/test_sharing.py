@@ -581,6 +581,26 @@ def test_parse_addresses_marks_broken_pieces_as_typed(text, bad):
     assert all(p.email == "" for p in parsed if p.error)
 
 
+@pytest.mark.parametrize("text", ['"\\' * 10000, '\\"' * 10000, "<" * 20000, '"' * 20000, '"x" <' * 4000],
+                         ids=["quote-backslash", "backslash-quote", "angles", "quotes", "open-angles"])
+def test_parse_addresses_stays_fast_on_hostile_pastes(text):
+    import time
+
+    started = time.monotonic()
+    parsed = sharing.parse_addresses(text)
+    assert time.monotonic() - started < 3
+    assert all(p.error for p in parsed)
+
+
+def test_parse_addresses_validates_at_most_max_parsed_and_the_save_refuses_the_rest(world, session):
+    text = " ".join(f"p{i}@example.com" for i in range(sharing.MAX_PARSED + 200))
+    parsed = sharing.parse_addresses(text)
+    assert len(parsed) == sharing.MAX_PARSED
+    with pytest.raises(ServiceError) as info:
+        save_from_dialog(session, world["admin"], "contact", world["budmax"].id, [p.email for p in parsed])
+    assert info.value.key == "share.too_many"
+
+
 def save_from_dialog(session, me, kind, card_id, emails, **choices):
     args = dict(invoice_types=list(sharing.DEFAULT_TYPES), invoice_statuses=list(sharing.DEFAULT_STATUSES),
                 time_entries=True, agreements=True)
