@@ -397,6 +397,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Kontakt zniknie z listy; jego sprawy, rachunki i udostępnienia zostaną zachowane. Archiwizacja zostanie zapisana w dzienniku.",
     ),
     "ws.contact_archived": ("This contact is archived.", "Ten kontakt jest zarchiwizowany."),
+    "ws.contact.archived": ("Archived", "Zarchiwizowany"),
     "ws.matter.new": ("New matter", "Nowa sprawa"),
     "ws.matter.edit": ("Edit matter", "Edytuj sprawę"),
     "ws.matter.title_field": ("Title", "Tytuł"),

@@ -164,7 +164,7 @@ def contact_page() -> rx.Component:
                     rx.link("← " + StaffState.t["card.back_contacts"], href=routes.CONTACTS, size="2", color_scheme="gray"),
                     card(
                         _card_header(StaffState.t["card.contact"], CardState.contact.name, rx.text(CardState.contact.email, color_scheme="gray"), "contact"),
-                        rx.box(contact_actions(CardState.contact.id), padding_top="3"),
+                        rx.box(contact_actions(CardState.contact.id, CardState.contact.archived), padding_top="3"),
                     ),
                     card(
                         rx.heading(StaffState.t["matters.title"], size="4", padding_bottom="3"),

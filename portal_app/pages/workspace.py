@@ -129,12 +129,17 @@ def archive_button(contact_id) -> rx.Component:
     )
 
 
-def contact_actions(contact_id) -> rx.Component:
-    return rx.hstack(
-        rx.button(rx.icon("pencil", size=14), T["ws.edit"], variant="soft", on_click=ContactFormState.open_edit(contact_id), id="contact-edit"),
-        rx.button(rx.icon("plus", size=14), T["ws.matter.new"], variant="soft", on_click=MatterFormState.open_new(contact_id), id="matter-new"),
-        archive_button(contact_id),
-        spacing="2", wrap="wrap",
+def contact_actions(contact_id, archived) -> rx.Component:
+    """Edit, new matter and archive; an archived contact only says so (its history stays readable)."""
+    return rx.cond(
+        archived,
+        rx.badge(rx.icon("archive", size=12), T["ws.contact.archived"], color_scheme="gray", id="contact-archived"),
+        rx.hstack(
+            rx.button(rx.icon("pencil", size=14), T["ws.edit"], variant="soft", on_click=ContactFormState.open_edit(contact_id), id="contact-edit"),
+            rx.button(rx.icon("plus", size=14), T["ws.matter.new"], variant="soft", on_click=MatterFormState.open_new(contact_id), id="matter-new"),
+            archive_button(contact_id),
+            spacing="2", wrap="wrap",
+        ),
     )
 
 

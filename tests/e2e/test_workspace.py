@@ -14,6 +14,7 @@ from sqlmodel import Session, create_engine, select
 
 from portal_app.models import (
     Agreement,
+    AuditLog,
     Contact,
     Firm,
     PortalSettings,
@@ -207,6 +208,19 @@ def test_staff_user_enters_everything_and_the_client_sees_it(app_server, browser
     expect(page.locator(".preview-invoice")).to_have_count(1)
     expect(page.locator(".preview-agreement")).to_have_count(1)
     shot(page, "ws-03-preview")
+
+    # 8. Archiving hides the contact from the list and is logged; its card stays readable.
+    page.goto(contact_url)
+    page.click("#contact-archive")
+    page.click("#contact-archive-confirm")
+    expect(page.locator("#contacts-table")).to_be_visible()
+    page.fill("#contacts-search", "zielony")
+    page.click("#contacts-search-submit")
+    expect(page.locator("#contacts-table tbody tr")).to_have_count(0)
+    page.goto(contact_url)
+    expect(page.locator("#contact-archived")).to_be_visible()
+    with _db(app_server) as s:
+        assert s.exec(select(AuditLog.action).where(AuditLog.action == "contact.archived")).all() == ["contact.archived"]
 
     staff_ctx.close()
     client_ctx.close()
