@@ -322,6 +322,11 @@ def test_switching_the_portal_off_and_on(app_server, browser, firm):
     url = app_server["url"]
     admin = open_settings(browser, url)
     enable(admin)
+    expect(admin.locator("#address-change-warning")).to_have_count(0)
+    admin.fill("#address", ADDRESS + "-nowy")  # links already sent would stop working: say so
+    expect(admin.locator("#address-change-warning")).to_have_text(msg("settings.address_change_warning"))
+    admin.fill("#address", ADDRESS.upper())
+    expect(admin.locator("#address-change-warning")).to_have_count(0)
 
     client = browser.new_context().new_page()
     client.goto(f"{url}/portal/{ADDRESS}")

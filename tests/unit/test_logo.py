@@ -479,3 +479,73 @@ def test_sweep_removes_only_old_unreferenced_logos(tmp_path):
 
 def test_sweep_of_a_missing_folder_does_nothing(tmp_path):
     assert logo.sweep_orphan_logos(tmp_path / "never-created", set()) == 0
+
+
+# ---- the upload size guard in front of Reflex's /_upload (portal_app/http.py) ----------------------
+
+def _run_guard(body_parts, *, headers=(), path="/_upload", method="POST"):
+    """Drive the guard around a fake app that reads the whole body; returns (app saw, responses).
+
+    The fake app sits behind Starlette's error middleware, as Reflex's routes do, so an exception
+    thrown into it would show up here as a 500 answered before the guard's 413.
+    """
+    import asyncio
+
+    from starlette.middleware.errors import ServerErrorMiddleware
+
+    from portal_app.http import limit_upload_size
+
+    seen = {"bytes": 0, "called": False}
+
+    async def app(scope, receive, send):
+        seen["called"] = True
+        while True:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                break
+            seen["bytes"] += len(message.get("body", b""))
+            if not message.get("more_body"):
+                break
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": b"ok"})
+
+    incoming = [{"type": "http.request", "body": part, "more_body": i < len(body_parts) - 1}
+                for i, part in enumerate(body_parts)]
+    sent = []
+
+    async def receive():
+        return incoming.pop(0) if incoming else {"type": "http.disconnect"}
+
+    async def send(message):
+        sent.append(message)
+
+    scope = {"type": "http", "method": method, "path": path, "headers": list(headers)}
+    asyncio.run(limit_upload_size(ServerErrorMiddleware(app))(scope, receive, send))
+    return seen, [m["status"] for m in sent if m["type"] == "http.response.start"]
+
+
+def test_guard_refuses_a_declared_oversized_body_without_calling_the_app():
+    from portal_app.http import MAX_UPLOAD_BODY
+
+    seen, statuses = _run_guard([b"x"], headers=[(b"content-length", str(MAX_UPLOAD_BODY + 1).encode())])
+    assert (seen["called"], statuses) == (False, [413])
+    seen, statuses = _run_guard([b"x"], headers=[(b"content-length", b"12abc")])
+    assert (seen["called"], statuses) == (False, [413])
+
+
+def test_guard_stops_an_undeclared_body_at_the_limit_and_answers_413_only():
+    from portal_app.http import MAX_UPLOAD_BODY
+
+    chunk = b"\0" * 65536
+    seen, statuses = _run_guard([chunk] * (MAX_UPLOAD_BODY // len(chunk) + 20))
+    assert statuses == [413]  # the app's own answer is swallowed, never two responses
+    assert seen["bytes"] <= MAX_UPLOAD_BODY
+
+
+def test_guard_lets_normal_uploads_and_other_requests_through():
+    seen, statuses = _run_guard([b"a" * 1000, b"b" * 1000], headers=[(b"content-length", b"2000")])
+    assert (seen["bytes"], statuses) == (2000, [200])
+    seen, statuses = _run_guard([b"\0" * (7 * 1024 * 1024)], path="/_event", method="POST")
+    assert statuses == [200]
+    seen, statuses = _run_guard([b""], path="/_upload/logos/x.png", method="GET")
+    assert statuses == [200]
