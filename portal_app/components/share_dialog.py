@@ -43,6 +43,8 @@ def _recipient(r: RecipientItem) -> rx.Component:
                     ("retrying", rx.badge(ShareState.t["share.delivery.retrying"], color_scheme="orange")),
                     ("failed", rx.badge(ShareState.t["share.delivery.failed"], color_scheme="red")),
                     ("queued", rx.badge(ShareState.t["share.delivery.queued"], color_scheme="gray")),
+                    ("sent", rx.badge(ShareState.t["share.delivery.sent"], color_scheme="green", variant="outline")),
+                    ("stored", rx.badge(ShareState.t["share.delivery.stored"], color_scheme="gray", variant="outline")),
                     rx.fragment(),
                 ),
                 spacing="2", align="center", wrap="wrap",

@@ -162,7 +162,9 @@ def test_an_invalid_address_blocks_the_save_then_three_invitations_go_out(app_se
     expect(admin.locator(".share-recipient")).to_have_count(3)
     for email in (ANNA, EWA, PIOTR):
         expect(recipient(admin, email)).to_contain_text("Zaproszenie oczekuje")
-    # The background send refreshed the badges: nothing is left "Sending…".
+    # The background send refreshed the badges: each mail is in the development outbox.
+    for email in (ANNA, EWA, PIOTR):
+        expect(recipient(admin, email)).to_contain_text("W skrzynce deweloperskiej")
     expect(admin.locator("#share-recipients")).not_to_contain_text("Wysyłanie")
     for email in (ANNA, PIOTR, EWA):
         (mail,) = outbox_to(db, email)
