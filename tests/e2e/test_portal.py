@@ -53,10 +53,14 @@ def _share_more(s: Session, admin, kind: str, card_id: int, email: str) -> None:
 
 @pytest.fixture(scope="module")
 def portal(db, app_server):
-    """The portal address (this file's own unless one is already on), the cards and the invitation link."""
+    """The portal address (this file's own unless one is already on), the cards and the invitation link.
+
+    A portal this file switched on is switched off again afterwards: other files start from the demo data.
+    """
     with Session(db, expire_on_commit=False) as s:
         firm = s.exec(select(Firm).where(Firm.name == "Kancelaria Nowak i Wspólnicy")).one()
         settings = s.exec(select(PortalSettings).where(PortalSettings.firm_id == firm.id)).one()
+        before = (settings.enabled, settings.address, settings.contact_email)
         if not (settings.enabled and settings.address):
             settings.enabled, settings.address = True, ADDRESS
             settings.contact_email = "biuro@nowak.example.com"
@@ -81,7 +85,13 @@ def portal(db, app_server):
         # queued from this process, so the link's origin is this process's: keep its path
         path = re.search(r"/portal/\S+/invite/\S+", mail.text).group(0)
         link = app_server["url"] + path
-        return {"address": address, "link": link, "ewa": ewa.id, "lease": lease.id, "url": app_server["url"], "today": today}
+    yield {"address": address, "link": link, "ewa": ewa.id, "lease": lease.id, "url": app_server["url"], "today": today}
+    with Session(db) as s:
+        settings = s.exec(select(PortalSettings).where(PortalSettings.firm_id == firm.id)).one()
+        if (settings.enabled, settings.address) != before[:2]:
+            settings.enabled, settings.address, settings.contact_email = before
+            s.add(settings)
+            s.commit()
 
 
 @pytest.fixture(scope="module")
@@ -99,11 +109,24 @@ def login(page, portal, password: str, email: str = CLIENT) -> None:
     page.click("#portal-login-submit")
 
 
-def last_mail_link(db, kind: str) -> str:
+def last_mail_link(db, kind: str, after_id: int = 0) -> str:
+    """The link in the newest e-mail to CLIENT with /<kind>/ in it, newer than `after_id` (waits for it)."""
+    deadline = time.monotonic() + 15
+    while True:
+        with Session(db) as s:
+            mail = s.exec(select(OutboxMessage).where(
+                OutboxMessage.to_email == CLIENT, OutboxMessage.text.contains(f"/{kind}/"), OutboxMessage.id > after_id,
+            ).order_by(OutboxMessage.id.desc())).first()
+        if mail is not None or time.monotonic() > deadline:
+            break
+        time.sleep(0.5)
+    assert mail is not None, f"no {kind} e-mail to {CLIENT}"
+    return re.search(rf"https?://\S+/{kind}/[A-Za-z0-9_-]+", mail.text).group(0)
+
+
+def last_mail_id(db) -> int:
     with Session(db) as s:
-        mail = s.exec(select(OutboxMessage).where(OutboxMessage.to_email == CLIENT, OutboxMessage.text.contains(f"/{kind}/"))
-                      .order_by(OutboxMessage.id.desc())).first()
-    return re.search(rf"https?://\S+/{kind}/\S+", mail.text).group(0)
+        return max(s.exec(select(OutboxMessage.id)).all() or [0])
 
 
 def test_register_in_english_then_polish_keeps_what_was_typed(client, portal):
@@ -256,12 +279,13 @@ def test_after_logout_the_back_button_shows_no_data(client, portal):
 
 
 def test_password_reset_from_the_e_mail(client, portal, db):
+    before = last_mail_id(db)
     client.goto(f"{portal['url']}/portal/{portal['address']}")
     client.click("#forgot-link")
     client.fill("#email", CLIENT.upper())
     client.click("#forgot-submit")
     expect(client.locator("#forgot-sent")).to_be_visible()
-    link = last_mail_link(db, "reset")
+    link = last_mail_link(db, "reset", before)
     assert link.startswith(f"{portal['url']}/portal/{portal['address']}/reset/")
     client.goto(link)
     expect(client.locator("#reset-email")).to_contain_text(CLIENT)
@@ -277,6 +301,7 @@ def test_password_reset_from_the_e_mail(client, portal, db):
 
 
 def test_repeated_failures_lock_and_the_e_mail_unlocks(browser, portal, db):
+    before = last_mail_id(db)
     ctx = browser.new_context()
     page = ctx.new_page()
     page.goto(f"{portal['url']}/portal/{portal['address']}")
@@ -301,7 +326,7 @@ def test_repeated_failures_lock_and_the_e_mail_unlocks(browser, portal, db):
     expect(error).to_contain_text(msg("login.locked", "pl", minutes=15)[:40])
     shot(page, "portal-04-locked")
 
-    page.goto(last_mail_link(db, "reset"))
+    page.goto(last_mail_link(db, "reset", before))  # the unlock e-mail sent when the lock began
     page.fill("#new_password", UNLOCK_PASSWORD)
     page.fill("#new_password_repeat", UNLOCK_PASSWORD)
     page.click("#reset-submit")
