@@ -1,8 +1,11 @@
 """Portal settings (CP-1): the address rule, who may save, all-or-nothing saves, the public brand."""
 
+import asyncio
 import itertools
+import os
 import re
 import string
+import time
 from pathlib import Path
 
 import pytest
@@ -18,8 +21,9 @@ from portal_app.models import (
     ShareRecipient,
     StaffUser,
 )
+from portal_app.i18n import translate
 from portal_app.routes import RESERVED_ADDRESSES
-from portal_app.services import client_portal, identity, passwords, sharing
+from portal_app.services import client_portal, identity, logo, passwords, sharing
 from portal_app.services.errors import FieldErrors, NotAllowed, ServiceError
 from portal_app.services.identity import StaffIdentity
 from portal_app.services.portal_settings import (
@@ -556,3 +560,183 @@ def test_referenced_logo_files_lists_every_firms_saved_logo(session):
     assert referenced_logo_files(session) == {"logo-a.png", "logo-b.jpg"}
     save_settings(session, me_a, form(address="firm-a"), expected_version=1, remove_logo=True)
     assert referenced_logo_files(session) == {"logo-b.jpg"}
+
+
+# ---- the settings handlers themselves, called the way any browser could call them -----------------
+
+LOGO_FILE = Path(__file__).resolve().parents[2].parent / "shared" / "testdata" / "logos" / "valid" / "rgb.png"
+
+
+class FakeUpload:
+    """What Reflex hands an upload handler: something with an async read()."""
+
+    def __init__(self, data: bytes):
+        self._data = data
+
+    async def read(self, size: int = -1) -> bytes:
+        return self._data if size < 0 else self._data[:size]
+
+
+def signed_in_state(session, me: StaffIdentity | None):
+    from reflex.state import State
+
+    from portal_app.state.settings import PortalSettingsState
+
+    state = State(_reflex_internal_init=True).get_substate(PortalSettingsState.get_full_name().split("."))
+    state.staff_token = identity.start_session(session, staff_user_id=me.user_id) if me else "forged"
+    state.lang = "en"
+    return state
+
+
+@pytest.fixture
+def logos(tmp_path, monkeypatch):
+    from portal_app.state import settings as settings_state
+
+    monkeypatch.setattr(settings_state, "logo_dir", lambda: tmp_path)
+    return tmp_path
+
+
+def run(handler, state, *args):
+    from portal_app.state.settings import PortalSettingsState
+
+    result = getattr(PortalSettingsState, handler).fn(state, *args)
+    return asyncio.run(result) if asyncio.iscoroutine(result) else result
+
+
+def fill_and_save(state, address="forged", enabled=True):
+    run("set_enabled", state, enabled)
+    run("set_company_name", state, "Przejęta")
+    run("set_address", state, address)
+    run("set_contact_email", state, "x@example.com")
+    run("save", state)
+
+
+@pytest.mark.parametrize(
+    ("plan", "role", "message"),
+    [
+        ("premium", "user", "settings.refused_role"),
+        ("standard", "administrator", "settings.refused_plan"),
+    ],
+)
+def test_handlers_refuse_users_and_standard_admins(session, logos, plan, role, message):
+    firm = make_firm(session, plan=plan)
+    me = staff_identity(session, make_staff(session, firm, role=role))
+    state = signed_in_state(session, me)
+    run("load", state)
+    assert state.refused == translate("en", message) and not state.loaded
+    fill_and_save(state)
+    assert state.form_message == translate("en", message)
+    run("upload_logo", state, [FakeUpload(LOGO_FILE.read_bytes())])
+    assert list(logos.iterdir()) == []
+    assert settings_row(session, firm) is None
+
+
+def test_handlers_with_a_forged_session_do_nothing(session, logos):
+    firm, _ = admin_of(session)
+    state = signed_in_state(session, None)
+    for handler in ("load", "save"):
+        assert run(handler, state) is not None  # a redirect to the login page
+    run("upload_logo", state, [FakeUpload(LOGO_FILE.read_bytes())])
+    assert list(logos.iterdir()) == []
+    assert settings_row(session, firm) is None
+
+
+def test_admin_of_another_firm_changes_only_their_own_settings(session, logos):
+    firm_a, me_a = admin_of(session, name="Firm A")
+    save_settings(session, me_a, form(address="firm-a"), expected_version=0)
+    firm_b, me_b = admin_of(session, name="Firm B")
+    state = signed_in_state(session, me_b)
+    run("load", state)
+    fill_and_save(state, address="firm-a")
+    assert state.errors == {"address": translate("en", "address.taken")}
+    fill_and_save(state, address="firm-b")
+    assert state.saved_message
+    assert (settings_row(session, firm_a).address, settings_row(session, firm_a).company_name) == ("firm-a", "Kancelaria Nowak")
+    assert settings_row(session, firm_b).address == "firm-b"
+
+
+@pytest.mark.parametrize(
+    "value", [None, 12345, ["nowak"], {"a": 1}, "ł" * 10_000, "\x00nowak"],
+    ids=["none", "int", "list", "dict", "huge", "nul"],
+)
+def test_setters_survive_crafted_arguments(session, logos, value):
+    _, me = admin_of(session)
+    state = signed_in_state(session, me)
+    run("load", state)
+    run("set_address", state, value)
+    run("set_company_name", state, value)
+    run("set_contact_email", state, value)
+    run("set_enabled", state, value)
+    run("use_suggestion", state)
+    run("logo_rejected", state, value)
+    assert len(state.address) <= 100 and len(state.company_name) <= 300 and len(state.contact_email) <= 400
+    assert isinstance(state.enabled, bool)
+
+
+def test_widget_rejections_are_explained(session, logos):
+    _, me = admin_of(session)
+    state = signed_in_state(session, me)
+    run("load", state)
+    run("logo_rejected", state, ["file-too-large"])
+    assert state.errors["logo"] == translate("en", "logo.too_large_bytes", limit_mb=5)
+    run("logo_rejected", state, ["too-many-files", "too-many-files"])
+    assert state.errors["logo"] == translate("en", "logo.one_file")
+
+
+def test_logo_files_are_cleaned_up_along_the_way(session, logos):
+    firm, me = admin_of(session)
+    state = signed_in_state(session, me)
+    run("load", state)
+    data = LOGO_FILE.read_bytes()
+
+    run("upload_logo", state, [FakeUpload(data)])
+    first = sorted(p.name for p in logos.iterdir())
+    run("upload_logo", state, [FakeUpload(data)])
+    second = sorted(p.name for p in logos.iterdir())
+    assert len(first) == len(second) == 1 and first != second  # a new upload replaces the unsaved one
+    run("upload_logo", state, [FakeUpload(b"GIF89a not really")])
+    assert state.errors["logo"] == translate("en", "logo.not_image")
+    assert sorted(p.name for p in logos.iterdir()) == second
+    fill_and_save(state, address="nowak")
+    assert settings_row(session, firm).logo_file == second[0]
+
+    run("upload_logo", state, [FakeUpload(data)])
+    run("save", state)
+    third = settings_row(session, firm).logo_file
+    assert sorted(p.name for p in logos.iterdir()) == [third]  # the replaced logo is deleted
+
+    run("upload_logo", state, [FakeUpload(data)])
+    run("load", state)  # leaving the page forgets the unsaved upload, and its file
+    assert sorted(p.name for p in logos.iterdir()) == [third]
+
+    run("remove_logo", state)
+    run("save", state)
+    assert settings_row(session, firm).logo_file is None
+    assert list(logos.iterdir()) == []
+
+
+def test_loading_the_page_sweeps_day_old_orphans_and_keeps_every_firms_logo(session, logos):
+    _, me_a = admin_of(session, name="Firm A")
+    _, me_b = admin_of(session, name="Firm B")
+    old = time.time() - 2 * 24 * 3600
+    names = {key: logo.store_logo(logos, b"x", "png") for key in ("a", "b", "orphan", "fresh")}
+    for key in ("a", "b", "orphan"):
+        os.utime(logos / names[key], (old, old))
+    save_settings(session, me_a, form(address="firm-a"), expected_version=0, new_logo_file=names["a"])
+    save_settings(session, me_b, form(address="firm-b"), expected_version=0, new_logo_file=names["b"])
+    run("load", signed_in_state(session, me_a))
+    assert sorted(p.name for p in logos.iterdir()) == sorted([names["a"], names["b"], names["fresh"]])
+
+
+def test_save_with_an_upload_swept_meanwhile_asks_for_the_file_again(session, logos):
+    firm, me = admin_of(session)
+    state = signed_in_state(session, me)
+    run("load", state)
+    run("upload_logo", state, [FakeUpload(LOGO_FILE.read_bytes())])
+    for path in logos.iterdir():
+        path.unlink()
+    fill_and_save(state, address="nowak")
+    assert state.errors["logo"] == translate("en", "logo.upload_expired")
+    assert settings_row(session, firm).address is None
+    run("save", state)
+    assert settings_row(session, firm).address == "nowak"
