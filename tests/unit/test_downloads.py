@@ -1,0 +1,63 @@
+"""The agreement document route: only the signed-in client the agreement is shared with gets the file."""
+
+import pytest
+from starlette.applications import Starlette
+from starlette.responses import PlainTextResponse
+from starlette.routing import Route
+from starlette.testclient import TestClient
+
+from portal_app import routes
+from portal_app.downloads import serve_documents
+from portal_app.models import Agreement
+from portal_app.services import documents, identity
+from portal_app.state.portal import SESSION_COOKIE
+from tests.unit.test_client_portal import add, contact, fast_bcrypt, invited, matter, register  # noqa: F401 (fixture)
+
+
+def _behind():
+    return Starlette(routes=[Route("/{path:path}", lambda request: PlainTextResponse("reflex"))])
+
+
+@pytest.fixture
+def setup(session):
+    firm, admin, c, token = invited(session)
+    user_id = register(session, "nowak", token)
+    stored = documents.store_document(documents.sample_pdf("Umowa"), "umowa.pdf")
+    shared = add(session, Agreement(firm_id=firm.id, contact_id=c.id, title="Umowa", document_file=stored,
+                                    document_name="Umowa o obsługę.pdf"))
+    other = contact(session, firm, "Someone else")
+    hidden = add(session, Agreement(firm_id=firm.id, contact_id=other.id, matter_id=matter(session, other, "X/1").id,
+                                    title="Cudza", document_file=stored, document_name="cudza.pdf"))
+    cookie = identity.start_session(session, portal_user_id=user_id)
+    return TestClient(serve_documents(_behind())), cookie, shared.id, hidden.id
+
+
+def test_the_client_gets_the_file_as_an_attachment(setup):
+    client, cookie, shared, _hidden = setup
+    client.cookies.set(SESSION_COOKIE, cookie)
+    answer = client.get(routes.DOCUMENTS_PREFIX + str(shared))
+    assert answer.status_code == 200
+    assert answer.content.startswith(b"%PDF-")
+    assert answer.headers["content-type"] == "application/pdf"
+    assert answer.headers["x-content-type-options"] == "nosniff"
+    assert answer.headers["content-disposition"] == (
+        "attachment; filename=\"Umowa o obs_ug_.pdf\"; filename*=UTF-8''Umowa%20o%20obs%C5%82ug%C4%99.pdf"
+    )
+    assert "no-store" in answer.headers["cache-control"]
+
+
+@pytest.mark.parametrize("case", ["no cookie", "bad cookie", "not shared", "no such id", "not a number"])
+def test_everyone_else_gets_the_same_404(setup, case):
+    client, cookie, shared, hidden = setup
+    target = {"not shared": hidden, "no such id": 10**9, "not a number": "1abc"}.get(case, shared)
+    if case != "no cookie":
+        client.cookies.set(SESSION_COOKIE, "x" * 43 if case == "bad cookie" else cookie)
+    answer = client.get(routes.DOCUMENTS_PREFIX + str(target))
+    assert (answer.status_code, answer.text) == (404, "Not found")
+
+
+def test_only_reads_and_other_paths_pass_through(setup):
+    client, cookie, shared, _hidden = setup
+    client.cookies.set(SESSION_COOKIE, cookie)
+    assert client.post(routes.DOCUMENTS_PREFIX + str(shared)).status_code == 405
+    assert client.get("/portal/nowak").text == "reflex"
