@@ -15,13 +15,15 @@ from portal_app import routes
 from portal_app.db import session_scope
 from portal_app.models import Agreement
 from portal_app.services import documents, identity
+from portal_app.services.workspace import row_id
 from portal_app.state.staff import SESSION_COOKIE
 
 
 def _find(token: str, agreement_id: str) -> tuple[bytes, str] | None:
     with session_scope() as session:
         me = identity.staff_for_token(session, token)
-        row = session.get(Agreement, int(agreement_id)) if me else None
+        number = row_id(agreement_id)
+        row = session.get(Agreement, number) if me and number else None
         if me is None or row is None or row.firm_id != me.firm_id or not row.document_file:
             return None
         stored, name = row.document_file, row.document_name or "document.pdf"
@@ -52,7 +54,7 @@ def serve_staff_documents(app):
             return await PlainTextResponse("Method not allowed", status_code=405)(scope, receive, send)
         agreement_id = scope["path"][len(routes.STAFF_DOCUMENTS_PREFIX):]
         token = Request(scope, receive).cookies.get(SESSION_COOKIE, "")
-        ok = agreement_id.isdigit() and len(agreement_id) < 12 and token
+        ok = agreement_id.isdigit() and len(agreement_id) <= 10 and token
         found = await asyncio.to_thread(_find, token, agreement_id) if ok else None
         if found is None:
             headers = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}

@@ -10,7 +10,7 @@ from sqlmodel import Session, select
 from portal_app.models import Agreement, Contact, Matter
 from portal_app.services.errors import FieldErrors, ServiceError
 from portal_app.services.identity import StaffIdentity
-from portal_app.services.workspace import Errors, audit, choice, firm_row, parse_date, text
+from portal_app.services.workspace import Errors, audit, choice, firm_row, page_offset, parse_date, text
 
 FEE_ARRANGEMENTS = ("hourly", "fixed", "success_fee", "retainer")
 STATUSES = ("active", "ended", "terminated")
@@ -123,7 +123,7 @@ def agreements_for(session: Session, staff: StaffIdentity, *, contact_id=None, m
     total = session.exec(select(func.count()).select_from(Agreement).where(cond)).one()
     rows = session.exec(
         select(Agreement, Matter.number).outerjoin(Matter, Matter.id == Agreement.matter_id).where(cond)
-        .order_by(Agreement.signed_on.desc(), Agreement.id.desc()).offset(max(0, int(page)) * PAGE_SIZE).limit(PAGE_SIZE)
+        .order_by(Agreement.signed_on.desc(), Agreement.id.desc()).offset(page_offset(page, PAGE_SIZE)).limit(PAGE_SIZE)
     ).all()
     return [
         AgreementSummary(id=a.id, title=a.title, contact_id=a.contact_id, matter_id=a.matter_id, matter_number=num or "",

@@ -25,7 +25,9 @@ from portal_app.services.workspace import (
     choice,
     firm_row,
     parse_amount,
+    page_offset,
     parse_date,
+    row_id,
     text,
     to_minor,
 )
@@ -182,10 +184,7 @@ def create_invoice(session: Session, staff: StaffIdentity, contact_id, form: dic
     row = Invoice(firm_id=staff.firm_id, contact_id=contact.id, type=kind, status="draft",
                   issue_date=date.today(), due_date=date.today())
     if kind == "credit_note":
-        try:
-            row.corrects_invoice_id = int(form.get("corrects_invoice_id") or 0) or None
-        except (TypeError, ValueError):
-            row.corrects_invoice_id = None
+        row.corrects_invoice_id = row_id(form.get("corrects_invoice_id"))
     built = _apply(session, staff, row, form, lines)
     session.add(row)
     session.flush()
@@ -326,7 +325,7 @@ def invoices_for(session: Session, staff: StaffIdentity, *, contact_id=None, mat
     total = session.exec(select(func.count()).select_from(Invoice).where(cond)).one()
     rows = session.exec(
         _summary_query().where(cond).order_by(Invoice.issue_date.desc(), Invoice.id.desc())
-        .offset(max(0, int(page)) * PAGE_SIZE).limit(PAGE_SIZE)
+        .offset(page_offset(page, PAGE_SIZE)).limit(PAGE_SIZE)
     ).all()
     return [_summary(*r) for r in rows], int(total)
 

@@ -9,6 +9,7 @@ from portal_app.models import Contact, Matter, PortalUser, ShareRecipient, Staff
 from portal_app.services import passwords
 from portal_app.services.errors import NotAllowed, ServiceError
 from portal_app.services.identity import PortalIdentity, StaffIdentity, canonical_email
+from portal_app.services.workspace import row_id
 
 PAGE_SIZE = 25
 
@@ -89,10 +90,8 @@ def matters(session: Session, staff: StaffIdentity, page: int = 0, contact_id: i
 
 
 def contact_card(session: Session, staff: StaffIdentity, contact_id) -> ContactRow:
-    try:
-        row = session.get(Contact, int(contact_id))
-    except (TypeError, ValueError):
-        row = None
+    number = row_id(contact_id)
+    row = session.get(Contact, number) if number is not None else None
     if row is None or row.firm_id != staff.firm_id:
         raise NotAllowed("errors.not_found")
     n = session.exec(select(func.count()).select_from(Matter).where(Matter.contact_id == row.id)).one()
@@ -101,10 +100,8 @@ def contact_card(session: Session, staff: StaffIdentity, contact_id) -> ContactR
 
 
 def matter_card(session: Session, staff: StaffIdentity, matter_id) -> MatterRow:
-    try:
-        row = session.get(Matter, int(matter_id))
-    except (TypeError, ValueError):
-        row = None
+    number = row_id(matter_id)
+    row = session.get(Matter, number) if number is not None else None
     if row is None or row.firm_id != staff.firm_id:
         raise NotAllowed("errors.not_found")
     contact = session.get(Contact, row.contact_id)
@@ -118,10 +115,8 @@ def preview_identity(session: Session, staff: StaffIdentity, recipient_id) -> Po
     The client_portal queries take this identity exactly as they take the client's own, so the
     preview shows what the client sees, no more and no less.
     """
-    try:
-        recipient = session.get(ShareRecipient, int(recipient_id))
-    except (TypeError, ValueError, OverflowError):
-        recipient = None
+    number = row_id(recipient_id)
+    recipient = session.get(ShareRecipient, number) if number is not None else None
     if recipient is None or recipient.firm_id != staff.firm_id or recipient.removed_at is not None:
         raise NotAllowed("errors.not_found")
     user = session.exec(

@@ -12,7 +12,7 @@ from portal_app.models import Matter, StaffUser, TimeEntry
 from portal_app.services.client_portal import today_for
 from portal_app.services.errors import FieldErrors, NotAllowed
 from portal_app.services.identity import StaffIdentity
-from portal_app.services.workspace import Errors, audit, firm_row, parse_date, text
+from portal_app.services.workspace import Errors, audit, firm_row, page_offset, parse_date, row_id, text
 
 PAGE_SIZE = 25
 MAX_MINUTES = 24 * 60
@@ -94,10 +94,8 @@ def _fields(session: Session, staff: StaffIdentity, form: dict, now: datetime | 
         if not staff.is_admin:
             errors["staff_user_id"] = ("ws.time_only_self", {})
         else:
-            try:
-                member = session.get(StaffUser, int(raw_who))
-            except (TypeError, ValueError):
-                member = None
+            number = row_id(raw_who)
+            member = session.get(StaffUser, number) if number is not None else None
             if member is None or member.firm_id != staff.firm_id:
                 errors["staff_user_id"] = ("errors.invalid", {})
             else:
@@ -153,7 +151,7 @@ def matter_time(session: Session, staff: StaffIdentity, matter_id, page: int = 0
     rows = session.exec(
         select(TimeEntry, StaffUser.name).join(StaffUser, StaffUser.id == TimeEntry.staff_user_id).where(cond)
         .order_by(TimeEntry.work_date.desc(), TimeEntry.id.desc())
-        .offset(max(0, int(page)) * PAGE_SIZE).limit(PAGE_SIZE)
+        .offset(page_offset(page, PAGE_SIZE)).limit(PAGE_SIZE)
     ).all()
     return MatterTime(
         rows=[TimeEntryRow(id=t.id, work_date=t.work_date, minutes=t.minutes, description=t.description,

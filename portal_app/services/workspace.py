@@ -17,12 +17,30 @@ CENT = Decimal("0.01")
 MAX_MINOR = 10**13  # a hundred billion in major units: beyond any invoice, inside BIGINT
 
 
-def firm_row(session: Session, staff: StaffIdentity, model, row_id):
+MAX_ID = 2**31 - 1  # PostgreSQL INTEGER: a larger id would be a database error, not "not found"
+
+
+def row_id(value) -> int | None:
+    """A browser-supplied id (an int or a string of digits) in the database's range, or None."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        number = value
+    elif isinstance(value, str) and value.strip().isdigit():
+        number = int(value.strip())
+    else:
+        return None
+    return number if 0 < number <= MAX_ID else None
+
+
+def page_offset(page, size: int) -> int:
+    """Offset of a page number from state, bounded so no database is asked for an absurd offset."""
+    number = page if isinstance(page, int) and not isinstance(page, bool) else 0
+    return min(max(0, number), 100_000) * size
+
+
+def firm_row(session: Session, staff: StaffIdentity, model, row_id_value):
     """The row of `model` with this id if it belongs to the caller's firm; NotAllowed otherwise."""
-    try:
-        row = session.get(model, int(row_id))
-    except (TypeError, ValueError, OverflowError):
-        row = None
+    number = row_id(row_id_value)
+    row = session.get(model, number) if number is not None else None
     if row is None or getattr(row, "firm_id", None) != staff.firm_id:
         raise NotAllowed("errors.not_found")
     return row

@@ -425,7 +425,7 @@ def test_every_service_refuses_another_firms_ids(session, firms):
         with pytest.raises(NotAllowed):
             call()
         session.rollback()
-    for bad_id in ("abc", None, -1, 10**30):
+    for bad_id in ("abc", None, -1, 10**30, "2147483648", 1.5, True, [inv]):
         with pytest.raises(NotAllowed):
             billing.approve_invoice(session, me, bad_id)
     # a foreign matter or invoice smuggled into one's own contact's form is refused too
