@@ -86,7 +86,7 @@ def card_for(session: Session, staff: StaffIdentity, kind: str, card_id) -> Card
     return Card(kind=kind, id=row.id, firm_id=row.firm_id, name=name)
 
 
-_MAX_ID = 2**63 - 1
+_MAX_ID = 2**31 - 1  # PostgreSQL INTEGER: a larger id would be a database error, not "not found"
 
 
 def _row_id(value) -> int:

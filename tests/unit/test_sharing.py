@@ -739,7 +739,7 @@ def test_admin_of_another_firm_cannot_use_the_dialog_save_on_this_firms_cards(wo
     assert session.exec(select(Share)).all() == [] and outbox(session) == []
 
 
-GARBAGE_IDS = ["abc", None, [1], {"id": 1}, 10**30, -1, 0, True, 1.0, "1e3", "١", ""]
+GARBAGE_IDS = ["abc", None, [1], {"id": 1}, 10**30, 2**31, str(2**31), -1, 0, True, 1.0, "1e3", "١", ""]
 
 
 @pytest.mark.parametrize("bad", GARBAGE_IDS, ids=repr)
