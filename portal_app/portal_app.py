@@ -11,6 +11,7 @@ from portal_app.http import limit_upload_size
 from portal_app.mail.sender import deliver_due
 from portal_app.pages import dev_mail, home, portal, settings, staff, workspace_invoice, workspace_preview
 from portal_app.staff_documents import serve_staff_documents
+from portal_app.static_cache import cache_static_files
 from portal_app.state.cards import CardState, ContactsState, MattersState, ShareState
 from portal_app.state.dev_mail import DevMailState
 from portal_app.state.portal import (
@@ -47,7 +48,7 @@ async def mail_worker():
 
 
 app = rx.App(
-    api_transformer=[limit_upload_size, serve_documents, serve_staff_documents],
+    api_transformer=[limit_upload_size, serve_documents, serve_staff_documents, cache_static_files],
     head_components=[rx.el.link(rel="icon", href="/favicon.ico")],
 )
 app.register_lifespan_task(mail_worker)

@@ -5,10 +5,13 @@ the worker processes, so a tab whose websocket reconnects to another (here: a br
 carries on signed in, on the same page, with its data.
 """
 
+import gzip
 import os
+import re
 import signal
 import subprocess
 import time
+import urllib.request
 
 import pytest
 from playwright.sync_api import expect
@@ -106,3 +109,19 @@ def test_two_workers_share_sessions_through_redis(prod_app, browser):
     expect(admin.locator("#mail-to")).to_have_text(CLIENT)
     for ctx in (admin_ctx, client_ctx):
         ctx.close()
+
+
+def _get(url: str) -> tuple[dict[str, str], bytes]:
+    req = urllib.request.Request(url, headers={"Accept-Encoding": "gzip"})
+    with urllib.request.urlopen(req, timeout=10) as r:
+        return {k.lower(): v for k, v in r.headers.items()}, r.read()
+
+
+def test_static_files_compressed_and_cached_by_fingerprint(prod_app):
+    page_headers, body = _get(prod_app["url"] + "/")
+    assert page_headers.get("content-encoding") == "gzip"
+    assert page_headers.get("cache-control") == "no-cache"  # a new build must reach browsers at once
+    asset = re.search(rb'/assets/[\w.-]+-[\w-]{8}\.js', gzip.decompress(body)).group(0).decode()
+    headers, _ = _get(prod_app["url"] + asset)
+    assert headers.get("content-encoding") == "gzip"
+    assert headers.get("cache-control") == "public, max-age=31536000, immutable"
