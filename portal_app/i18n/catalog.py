@@ -398,6 +398,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "ws.contact_archived": ("This contact is archived.", "Ten kontakt jest zarchiwizowany."),
     "ws.contact.archived": ("Archived", "Zarchiwizowany"),
+    "ws.time.delete_confirm": ("Delete this time entry? The deletion is logged.", "Usunąć tę czynność? Usunięcie zostanie zapisane w dzienniku."),
+    "ws.agreement.delete_confirm": (
+        "Delete this agreement and its document? The deletion is logged.",
+        "Usunąć tę umowę wraz z dokumentem? Usunięcie zostanie zapisane w dzienniku.",
+    ),
     "ws.matter.new": ("New matter", "Nowa sprawa"),
     "ws.matter.edit": ("Edit matter", "Edytuj sprawę"),
     "ws.matter.title_field": ("Title", "Tytuł"),

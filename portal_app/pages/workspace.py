@@ -74,6 +74,23 @@ def type_label(kind) -> rx.Component:
     return rx.match(kind, *[(k, rx.text(T[f"invoice.type.{k}"])) for k in ("invoice", "advance", "credit_note")], rx.text(kind))
 
 
+def confirm_delete(on_confirm, question, class_name: str) -> rx.Component:
+    """A trash button that asks first: deleting is logged but cannot be undone."""
+    return rx.alert_dialog.root(
+        rx.alert_dialog.trigger(rx.icon_button(rx.icon("trash-2", size=14), size="1", variant="ghost", color_scheme="red",
+                                               aria_label=T["ws.delete"], class_name=class_name)),
+        rx.alert_dialog.content(
+            rx.alert_dialog.title(T["ws.delete"]),
+            rx.alert_dialog.description(question),
+            rx.hstack(
+                rx.alert_dialog.cancel(rx.button(T["common.cancel"], variant="soft", color_scheme="gray")),
+                rx.alert_dialog.action(rx.button(T["ws.delete"], color_scheme="red", on_click=on_confirm, class_name=class_name + "-confirm")),
+                justify="end", spacing="3", padding_top="3",
+            ),
+        ),
+    )
+
+
 def section(title, action: rx.Component, *content, id_: str) -> rx.Component:
     return card(
         rx.hstack(rx.heading(title, size="4"), rx.spacer(), action, width="100%", align="center", padding_bottom="3"),
@@ -170,8 +187,7 @@ def _time_row(r: TimeItem) -> rx.Component:
             rx.hstack(
                 rx.icon_button(rx.icon("pencil", size=14), size="1", variant="ghost", on_click=TimeState.open_edit(r.id),
                                aria_label=T["ws.edit"], class_name="time-edit"),
-                rx.icon_button(rx.icon("trash-2", size=14), size="1", variant="ghost", color_scheme="red",
-                               on_click=TimeState.delete(r.id), aria_label=T["ws.delete"], class_name="time-delete"),
+                confirm_delete(TimeState.delete(r.id), T["ws.time.delete_confirm"], "time-delete"),
                 spacing="2",
             ),
         )),
@@ -364,8 +380,7 @@ def _agreement_row(a: AgreementItem) -> rx.Component:
             spacing="1"))),
         rx.table.cell(rx.hstack(
             rx.icon_button(rx.icon("pencil", size=14), size="1", variant="ghost", on_click=S.open_edit(a.id), aria_label=T["ws.edit"], class_name="agreement-edit"),
-            rx.icon_button(rx.icon("trash-2", size=14), size="1", variant="ghost", color_scheme="red", on_click=S.delete(a.id),
-                           aria_label=T["ws.delete"], class_name="agreement-delete"),
+            confirm_delete(S.delete(a.id), T["ws.agreement.delete_confirm"], "agreement-delete"),
             spacing="2",
         )),
         class_name="agreement-row",

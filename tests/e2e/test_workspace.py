@@ -132,6 +132,15 @@ def test_staff_user_enters_everything_and_the_client_sees_it(app_server, browser
     page.click("#time-save")
     expect(page.locator(".time-row")).to_have_count(1)
     expect(page.locator("#time-total")).to_have_text("1,5")
+    page.click("#time-new")  # a second entry, deleted again after a confirmation
+    page.fill("#time-duration", "20 min")
+    page.fill("#time-description", "Omyłkowy wpis")
+    page.click("#time-save")
+    expect(page.locator(".time-row")).to_have_count(2)
+    page.locator(".time-row", has_text="Omyłkowy wpis").locator(".time-delete").click()
+    page.click(".time-delete-confirm")
+    expect(page.locator(".time-row")).to_have_count(1)
+    expect(page.locator("#time-total")).to_have_text("1,5")
     client.click("#portal-nav-dashboard")
     expect(client.locator("#hours-total")).to_have_text("1,5 h")
 
