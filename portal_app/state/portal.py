@@ -14,7 +14,7 @@ from portal_app.mail.sender import deliver_due
 from portal_app.services import client_portal, identity, password_reset
 from portal_app.services.errors import FieldErrors, ServiceError
 from portal_app.services.identity import PortalIdentity
-from portal_app.services.portal_settings import PortalBrand, brand_for_address, switched_off_brand
+from portal_app.services.portal_settings import PortalBrand, brand_for_address
 from portal_app.services.sharing import resolve_invitation
 from portal_app.state.base import AppState
 
@@ -30,12 +30,16 @@ class CardOption:
     kind: str
 
 
+def _is_form(form_data) -> bool:
+    """Browser forms send a dict; anything else (a forged call) is ignored quietly."""
+    return isinstance(form_data, dict)
+
+
 class PortalState(AppState):
     """Branding of the portal at `address` and the signed-in client, if any."""
 
     portal_token: str = rx.Cookie("", name=SESSION_COOKIE, same_site="lax", max_age=12 * 3600)
     portal_found: bool = True
-    portal_closed: bool = False
     brand_loaded: bool = False
     company_name: str = ""
     contact_email: str = ""
@@ -54,14 +58,8 @@ class PortalState(AppState):
         self.brand_loaded = True
         self.portal_found = brand is not None
         if brand is None:
-            with session_scope() as session:
-                closed = switched_off_brand(session, self.address)
-            self.portal_closed = closed is not None
-            self.company_name = closed.company_name if closed else ""
-            self.contact_email = closed.contact_email if closed else ""
-            self.logo_url = self.portal_address = ""
+            self.company_name = self.contact_email = self.logo_url = self.portal_address = ""
             return
-        self.portal_closed = False
         self.company_name = brand.company_name
         self.contact_email = brand.contact_email
         self.logo_url = routes.logo_upload_name(brand.logo_file) if brand.logo_file else ""
@@ -159,6 +157,8 @@ class PortalLoginState(PortalState):
 
     @rx.event(background=True)
     async def log_in(self, form_data: dict):
+        if not _is_form(form_data):
+            return
         async with self:
             if self.busy:
                 return
@@ -231,6 +231,8 @@ class InviteState(PortalState):
 
     @rx.event(background=True)
     async def register(self, form_data: dict):
+        if not _is_form(form_data):
+            return
         async with self:
             if self.busy:
                 return
@@ -538,6 +540,8 @@ class AccountState(PortalState):
 
     @rx.event
     def save_profile(self, form_data: dict):
+        if not _is_form(form_data):
+            return
         found = self._client()
         if found is None:
             return self._to_login()
@@ -560,6 +564,8 @@ class AccountState(PortalState):
 
     @rx.event(background=True)
     async def change_password(self, form_data: dict):
+        if not _is_form(form_data):
+            return
         async with self:
             found = self._client()
             if found is None or self.busy:
@@ -609,6 +615,8 @@ class ForgotPasswordState(PortalState):
 
     @rx.event(background=True)
     async def request_link(self, form_data: dict):
+        if not _is_form(form_data):
+            return
         async with self:
             if self.busy:
                 return
@@ -651,6 +659,8 @@ class ResetPasswordState(PortalState):
 
     @rx.event(background=True)
     async def set_new_password(self, form_data: dict):
+        if not _is_form(form_data):
+            return
         async with self:
             if self.busy:
                 return
