@@ -14,7 +14,7 @@ from portal_app.mail.sender import deliver_due
 from portal_app.services import client_portal, identity, password_reset
 from portal_app.services.errors import FieldErrors, ServiceError
 from portal_app.services.identity import PortalIdentity
-from portal_app.services.portal_settings import PortalBrand, brand_for_address
+from portal_app.services.portal_settings import PortalBrand, brand_for_address, switched_off_brand
 from portal_app.services.sharing import resolve_invitation
 from portal_app.state.base import AppState
 
@@ -40,6 +40,7 @@ class PortalState(AppState):
 
     portal_token: str = rx.Cookie("", name=SESSION_COOKIE, same_site="lax", max_age=12 * 3600)
     portal_found: bool = True
+    portal_closed: bool = False
     brand_loaded: bool = False
     company_name: str = ""
     contact_email: str = ""
@@ -58,8 +59,14 @@ class PortalState(AppState):
         self.brand_loaded = True
         self.portal_found = brand is not None
         if brand is None:
-            self.company_name = self.contact_email = self.logo_url = self.portal_address = ""
+            with session_scope() as session:
+                closed = switched_off_brand(session, self.address)
+            self.portal_closed = closed is not None
+            self.company_name = closed.company_name if closed else ""
+            self.contact_email = closed.contact_email if closed else ""
+            self.logo_url = self.portal_address = ""
             return
+        self.portal_closed = False
         self.company_name = brand.company_name
         self.contact_email = brand.contact_email
         self.logo_url = routes.logo_upload_name(brand.logo_file) if brand.logo_file else ""
