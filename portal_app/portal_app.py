@@ -7,6 +7,7 @@ import reflex as rx
 
 from portal_app import routes
 from portal_app.downloads import serve_documents
+from portal_app.event_errors import handle_backend_exception
 from portal_app.http import limit_upload_size
 from portal_app.mail.sender import deliver_due
 from portal_app.pages import dev_mail, home, portal, settings, staff, workspace_invoice, workspace_preview
@@ -50,6 +51,7 @@ async def mail_worker():
 app = rx.App(
     api_transformer=[limit_upload_size, serve_documents, serve_staff_documents, cache_static_files],
     head_components=[rx.el.link(rel="icon", href="/favicon.ico")],
+    backend_exception_handler=handle_backend_exception,
 )
 app.register_lifespan_task(mail_worker)
 
