@@ -490,6 +490,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "ws.preview.pending": ("Pending", "Do zapłaty"),
     "ws.preview.overdue": ("Overdue", "Zaległe"),
     "ws.preview_not_registered": ("This person has not registered in the portal yet.", "Ta osoba nie zarejestrowała się jeszcze w portalu."),
+    # security (issue 6): staff sign-in brake
+    "login.staff_locked": (
+        "Too many failed attempts: signing in to this account is paused for {minutes} min.",
+        "Zbyt wiele nieudanych prób: logowanie na to konto wstrzymano na {minutes} min.",
+    ),
 }
 
 
