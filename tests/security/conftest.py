@@ -42,23 +42,6 @@ VOLATILE_COLUMNS = {"outbox_message": "id, firm_id, recipient_id, to_email, subj
 _NOT_A_DICT = ("form_data that is not a dict (1, \"abc\", null, a list) raises AttributeError (… has no attribute "
                "'get') and logs a traceback; expected a quiet refusal like any other bad input")
 KNOWN_BUGS = {
-    "PortalLoginState.log_in": (
-        ("state/portal.py", "log_in"),
-        "BUG: portal_app/state/portal.py PortalLoginState.log_in: " + _NOT_A_DICT + "; the tab also stays busy "
-        "(busy=True never reset), so it can no longer log in",
-    ),
-    "InviteState.register": (
-        ("state/portal.py", "text"),
-        "BUG: portal_app/state/portal.py InviteState.register (its text() helper): " + _NOT_A_DICT,
-    ),
-    "ForgotPasswordState.request_link": (
-        ("state/portal.py", "request_link"),
-        "BUG: portal_app/state/portal.py ForgotPasswordState.request_link: " + _NOT_A_DICT,
-    ),
-    "ResetPasswordState.set_new_password": (
-        ("state/portal.py", "set_new_password"),
-        "BUG: portal_app/state/portal.py ResetPasswordState.set_new_password: " + _NOT_A_DICT,
-    ),
     "ContactsState.search": (
         ("state/cards.py", "search"),
         "BUG: portal_app/state/cards.py ContactsState.search: " + _NOT_A_DICT + " (before any caller check)",

@@ -150,10 +150,6 @@ def test_handlers_are_enumerated():
 
 
 KNOWN_BUG_INPUTS = {  # handler → (path, payload) that shows the bug to a stranger
-    "PortalLoginState.log_in": (f"/portal/{ADDRESS_A}", {"form_data": 1}),
-    "InviteState.register": (f"/portal/{ADDRESS_A}/invite/x", {"form_data": "abc"}),
-    "ForgotPasswordState.request_link": (f"/portal/{ADDRESS_A}", {"form_data": 1}),
-    "ResetPasswordState.set_new_password": (f"/portal/{ADDRESS_A}", {"form_data": "abc"}),
     "ContactsState.search": ("/contacts", {"form_data": 1}),
     "ContactFormState.save": ("/contacts", {"form_data": 1}),
 }

@@ -8,9 +8,9 @@ from playwright.sync_api import expect
 from sqlalchemy import text
 from sqlmodel import Session, select
 
+from portal_app.models import AuthSession
 from portal_app.models.base import utcnow
 from portal_app.services.identity import ABSOLUTE_TIMEOUT, IDLE_TIMEOUT, token_hash
-from portal_app.models import AuthSession
 from tests.security.conftest import (
     ADDRESS_A, CLIENT_EMAIL, CLIENT_PASSWORD, PASSWORD, USER_A, Role, outbox_token, register_client, share_matter,
 )
