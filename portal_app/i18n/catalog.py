@@ -41,6 +41,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     # e-mail addresses
     "email.required": ("Enter an e-mail address.", "Wpisz adres e-mail."),
     "email.invalid": ("This is not a valid e-mail address ({reason})", "To nie jest poprawny adres e-mail ({reason})"),
+    "email.confusable": (
+        "This address mixes look-alike letters from different alphabets. Check how it is written.",
+        "Ten adres miesza podobne litery z różnych alfabetów. Sprawdź jego pisownię.",
+    ),
     # staff login
     "login.title": ("Log in to your firm", "Zaloguj się do kancelarii"),
     "login.submit": ("Log in", "Zaloguj się"),

@@ -2,6 +2,7 @@
 
 import hashlib
 import secrets
+import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
@@ -21,16 +22,27 @@ def canonical_email(raw: str) -> str:
     """Validated, normalised address (domain in lower-case IDNA-normalised form).
 
     The local part is lower-cased too: two addresses differing only by case are one identity.
-    Raises ServiceError("email.invalid") with the library's reason.
+    Compatibility forms (full-width letters) fold to plain ones first, and a local part or domain
+    label mixing alphabets (Latin `a` next to a Cyrillic `а`) is refused as a look-alike.
+    Raises ServiceError("email.invalid") with the library's reason, or "email.confusable".
     """
-    text = (raw or "").strip()
+    text = unicodedata.normalize("NFKC", (raw or "").strip())
     if not text:
         raise ServiceError("email.required")
     try:
         result = validate_email(text, check_deliverability=False)
     except EmailNotValidError as exc:
         raise ServiceError("email.invalid", reason=str(exc)) from None
-    return result.normalized.lower()
+    normalized = result.normalized.lower()
+    local, _, domain = normalized.rpartition("@")
+    if any(len(_scripts(part)) > 1 for part in (local, *domain.split("."))):
+        raise ServiceError("email.confusable")
+    return normalized
+
+
+def _scripts(text: str) -> set[str]:
+    """The alphabets of the letters in `text` (LATIN, CYRILLIC, GREEK…), from their Unicode names."""
+    return {unicodedata.name(ch, "UNKNOWN").split(" ")[0] for ch in text if ch.isalpha()}
 
 
 def token_hash(token: str) -> str:

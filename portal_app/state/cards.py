@@ -31,7 +31,7 @@ class ContactsState(StaffState):
 
     @rx.event
     def search(self, form_data: dict):
-        self.query = str(form_data.get("q", ""))[:100]
+        self.query = str(form_data.get("q", ""))[:100] if isinstance(form_data, dict) else ""
         self.page = 0
         return ContactsState.load
 

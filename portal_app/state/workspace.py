@@ -39,7 +39,9 @@ def run(state, work: Callable) -> tuple[bool, object]:
 
 
 def form_strings(form_data: dict, names: tuple[str, ...], limit: int = 2000) -> dict[str, str]:
-    """Only the expected fields, as bounded strings: the browser may send anything."""
+    """Only the expected fields, as bounded strings: the browser may send anything, even a non-dict."""
+    if not isinstance(form_data, dict):
+        form_data = {}
     return {name: str(form_data.get(name, ""))[:limit] for name in names}
 
 

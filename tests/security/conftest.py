@@ -37,32 +37,12 @@ VOLATILE_TABLES = {"auth_session", "login_throttle", "alembic_version"}
 VOLATILE_COLUMNS = {"outbox_message": "id, firm_id, recipient_id, to_email, subject, html, text, created_at"}
 
 
-# Bugs this suite found in files its author does not own, as (file, function) of the traceback
-# frame and the reason. Their tracebacks are expected until fixed; each has a strict-xfail test.
-_NOT_A_DICT = ("form_data that is not a dict (1, \"abc\", null, a list) raises AttributeError (… has no attribute "
-               "'get') and logs a traceback; expected a quiet refusal like any other bad input")
-KNOWN_BUGS = {
-    "ContactsState.search": (
-        ("state/cards.py", "search"),
-        "BUG: portal_app/state/cards.py ContactsState.search: " + _NOT_A_DICT + " (before any caller check)",
-    ),
-    "ContactFormState.save": (
-        ("state/workspace.py", "form_strings"),
-        "BUG: portal_app/state/workspace.py form_strings (ContactFormState/MatterFormState/TimeState.save, "
-        "workspace_billing save/record_payment, workspace_agreements save): " + _NOT_A_DICT,
-    ),
-}
-
-
 def unexpected_errors(log_text: str) -> list[str]:
-    """Error blocks of the app log that no known bug explains."""
+    """Error blocks (tracebacks, ERROR lines) of the app log."""
     blocks = re.split(r"(?=Traceback \(most recent call last\))", log_text)
     out = []
     for block in blocks:
         if "Traceback" not in block and "[ERROR]" not in block:
-            continue
-        flat = block.replace("\n", "")
-        if any(f in flat and f"in {fn}" in flat for (f, fn), _ in KNOWN_BUGS.values()):
             continue
         out.append(block[:3000])
     return out
@@ -72,7 +52,7 @@ def unexpected_errors(log_text: str) -> list[str]:
 def app_server(tmp_path_factory):
     """A production build on free ports with demo data, like tests/e2e, judged by this suite's rules.
 
-    At the end the log may hold no traceback except those of the known bugs listed above.
+    At the end the log may hold no traceback at all.
     """
     work = tmp_path_factory.mktemp("secapp")
     port = _free_port()

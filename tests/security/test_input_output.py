@@ -164,10 +164,6 @@ LOOK_ALIKES = [
 
 
 @pytest.mark.parametrize("address,why", LOOK_ALIKES, ids=[w for _, w in LOOK_ALIKES])
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG: portal_app/services/identity.py canonical_email accepts Unicode look-alikes (e.g. 'jаn@…' with a "
-    "Cyrillic а, full-width 'ｊａｎ@…') as new, distinct identities; expected NFKC-normalised to the ASCII "
-    "address or refused (mixed-script/confusable local parts and domains)"))
 def test_look_alike_addresses_are_one_identity_or_refused(address, why):
     try:
         assert canonical_email(address) == "jan@budmax.example.com"
