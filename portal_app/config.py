@@ -50,3 +50,13 @@ def mail_from() -> str:
 def dev_mail_enabled() -> bool:
     """The in-browser outbox exists only while no SMTP relay is configured."""
     return smtp_settings() is None
+
+
+def redis_url() -> str | None:
+    """Redis for Reflex state; required as soon as more than one backend worker runs."""
+    return os.environ.get("PORTAL_REDIS_URL") or None
+
+
+def backend_workers() -> int:
+    """Backend processes with Redis: 2 unless PORTAL_WORKERS says otherwise (measured: BENCHMARKS.md)."""
+    return max(1, int(os.environ.get("PORTAL_WORKERS") or 2))

@@ -70,7 +70,7 @@ def private_redis():
 
 @pytest.fixture(scope="module")
 def prod_app(tmp_path_factory):
-    """`reflex run --env prod` on PostgreSQL and Redis with two Granian workers, demo data loaded.
+    """`reflex run --env prod` on PostgreSQL and Redis with the default worker count, demo data loaded.
 
     Yields the URL, the environment, the log path and the pid of the process group leader.
     """
@@ -90,7 +90,6 @@ def prod_app(tmp_path_factory):
         env.update(
             PORTAL_DATABASE_URL=db,
             PORTAL_REDIS_URL=redis,
-            GRANIAN_WORKERS="2",
             PORTAL_DATA_DIR=str(work / "data"),
             PORTAL_BASE_URL=base,
             PORTAL_API_URL=base,
@@ -99,6 +98,8 @@ def prod_app(tmp_path_factory):
             REFLEX_TELEMETRY_ENABLED="false",
         )
         env.pop("PORTAL_SMTP_HOST", None)
+        for name in ("GRANIAN_WORKERS", "PORTAL_WORKERS"):
+            env.pop(name, None)  # the production default (rxconfig.py) decides the worker count
         subprocess.run([sys.executable, "-m", "alembic", "upgrade", "head"], cwd=PROJECT_ROOT, env=env, check=True, capture_output=True)
         subprocess.run([sys.executable, "-m", "portal_app.services.demo"], cwd=PROJECT_ROOT, env=env, check=True, capture_output=True)
         log_path = work / "reflex.log"
