@@ -1,6 +1,7 @@
 """Shared fixtures: a fresh database migrated by the real migrations, before the app is imported."""
 
 import os
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -42,3 +43,20 @@ def session(migrated_db):
     with migrated_db.begin() as conn:
         for table in reversed(SQLModel.metadata.sorted_tables):
             conn.execute(table.delete())
+
+
+# One Chromium for every suite: Playwright's sync API allows a single instance per process.
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    exe = shutil.which("chromium")
+    if exe is None:
+        pytest.fail("chromium is not installed: run scripts/ensure_chromium.sh (make test does)")
+    with sync_playwright() as p:
+        b = p.chromium.launch(
+            executable_path=exe,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run"],
+        )
+        yield b
+        b.close()

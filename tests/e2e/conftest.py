@@ -96,22 +96,6 @@ def app_server(tmp_path_factory):
         assert not errors, "the app logged errors during the browser tests"
 
 
-@pytest.fixture(scope="session")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    exe = shutil.which("chromium")
-    if exe is None:
-        pytest.fail("chromium is not installed: run scripts/ensure_chromium.sh (make test does)")
-    with sync_playwright() as p:
-        b = p.chromium.launch(
-            executable_path=exe,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run"],
-        )
-        yield b
-        b.close()
-
-
 ARTIFACTS = PROJECT_ROOT / "test-artifacts"
 
 

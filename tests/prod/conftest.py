@@ -121,4 +121,3 @@ def prod_app(tmp_path_factory):
         assert not errors, "the production app logged errors"
 
 
-from tests.e2e.conftest import browser  # noqa: E402,F401  (the same headless Chromium)

@@ -18,7 +18,7 @@ from sqlalchemy import inspect, text
 from sqlmodel import Session, create_engine, select
 
 from tests.conftest import PROJECT_ROOT
-from tests.e2e.conftest import _free_port, _stop, _wait, browser  # noqa: F401 - browser is a fixture
+from tests.e2e.conftest import _free_port, _stop, _wait
 from tests.security.reflex_client import ReflexClient
 
 PASSWORD = "Demo-Portal-2026"
