@@ -273,7 +273,12 @@ class InviteState(PortalState):
             async with self:
                 self.busy = False
                 self.errors = {}
-                self.form_error = self._msg(exc.key)
+                state = exc.key.removeprefix("invite.")
+                if state in ("login", "expired", "revoked", "invalid"):
+                    # The link was used (or ended) meanwhile, e.g. in another browser: show its page.
+                    self.invite_state, self.form_error = state, ""
+                else:
+                    self.form_error = self._msg(exc.key)
             return
         async with self:
             self.busy = False

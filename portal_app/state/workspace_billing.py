@@ -175,6 +175,7 @@ class InvoiceFormState(StaffState):
 
     @rx.event
     def save(self, form_data: dict):
+        form_data = form_data if isinstance(form_data, dict) else {}
         values = form_strings(form_data, FIELDS, 100)
         count = min(len(self.lines), billing.MAX_LINES)
         lines = [

@@ -282,6 +282,7 @@ def test_password_reset_from_the_e_mail(client, portal, db):
     before = last_mail_id(db)
     client.goto(f"{portal['url']}/portal/{portal['address']}")
     client.click("#forgot-link")
+    expect(client.locator("#forgot-submit")).to_be_enabled()  # the page is live, typing will be kept
     client.fill("#email", CLIENT.upper())
     client.click("#forgot-submit")
     expect(client.locator("#forgot-sent")).to_be_visible()
