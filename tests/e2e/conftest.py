@@ -1,5 +1,6 @@
 """The running app for browser tests: its own database, upload folder and free ports."""
 
+import contextlib
 import os
 import shutil
 import signal
@@ -13,7 +14,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from tests.conftest import PROJECT_ROOT, alembic_config
+from tests.conftest import PROJECT_ROOT
 
 pytestmark = pytest.mark.e2e
 
@@ -56,21 +57,23 @@ def _stop(proc: subprocess.Popen) -> None:
             continue
 
 
-@pytest.fixture(scope="session")
-def app_server(tmp_path_factory):
-    """`reflex run` on free ports against a fresh database migrated and loaded with demo data."""
-    work = tmp_path_factory.mktemp("app")
+@contextlib.contextmanager
+def running_app(work: Path):
+    """A production build of the app on a free port, fresh database with demo data, in `work`.
+
+    A private build folder means runs never share a half-compiled frontend, and a production
+    build does not reload when someone edits the code while the tests run. The app log stays in
+    `work / "reflex.log"` for the caller to judge after the app stopped.
+    """
     port = _free_port()
     base = f"http://localhost:{port}"
     env = dict(os.environ)
     env.update(
-        PORTAL_DATABASE_URL=f"sqlite:///{work / 'e2e.db'}",
+        PORTAL_DATABASE_URL=f"sqlite:///{work / 'app.db'}",
         PORTAL_DATA_DIR=str(work / "data"),
         PORTAL_BASE_URL=base,
         PORTAL_API_URL=base,
         REFLEX_UPLOADED_FILES_DIR=str(work / "uploads"),
-        # A private build folder: runs never share a half-compiled frontend, and a production
-        # build does not reload when someone edits the code while the tests run.
         REFLEX_WEB_WORKDIR=str(work / ".web"),
         REFLEX_TELEMETRY_ENABLED="false",
     )
@@ -85,15 +88,23 @@ def app_server(tmp_path_factory):
     try:
         _wait(f"{base}/ping", proc, 300)
         _wait(f"{base}/", proc, 60)
-        yield {"url": base, "env": env, "log": work / "reflex.log", "db": env["PORTAL_DATABASE_URL"]}
+        yield {"url": base, "env": env, "log": work / "reflex.log", "db": env["PORTAL_DATABASE_URL"],
+               "work": work, "proc": proc, "port": port}
     finally:
         _stop(proc)
         log.close()
-        text = (work / "reflex.log").read_text(errors="replace")
-        errors = [line for line in text.splitlines() if "Traceback" in line or "[ERROR]" in line]
-        if errors:
-            print(text[-8000:])
-        assert not errors, "the app logged errors during the browser tests"
+
+
+@pytest.fixture(scope="session")
+def app_server(tmp_path_factory):
+    """The app for the browser tests; any traceback or ERROR it logs fails the run."""
+    with running_app(tmp_path_factory.mktemp("app")) as app:
+        yield app
+    text = app["log"].read_text(errors="replace")
+    errors = [line for line in text.splitlines() if "Traceback" in line or "[ERROR]" in line]
+    if errors:
+        print(text[-8000:])
+    assert not errors, "the app logged errors during the browser tests"
 
 
 ARTIFACTS = PROJECT_ROOT / "test-artifacts"

@@ -6,19 +6,14 @@ Sessions come from real logins in Chromium; the tests then speak the websocket p
 """
 
 import hashlib
-import os
 import re
-import shutil
-import subprocess
-import sys
 from dataclasses import dataclass, field
 
 import pytest
 from sqlalchemy import inspect, text
 from sqlmodel import Session, create_engine, select
 
-from tests.conftest import PROJECT_ROOT
-from tests.e2e.conftest import _free_port, _stop, _wait
+from tests.e2e.conftest import running_app
 from tests.security.reflex_client import ReflexClient
 
 PASSWORD = "Demo-Portal-2026"
@@ -54,40 +49,13 @@ def app_server(tmp_path_factory):
 
     At the end the log may hold no traceback at all.
     """
-    work = tmp_path_factory.mktemp("secapp")
-    port = _free_port()
-    base = f"http://localhost:{port}"
-    env = dict(os.environ)
-    env.update(
-        PORTAL_DATABASE_URL=f"sqlite:///{work / 'app.db'}",
-        PORTAL_DATA_DIR=str(work / "data"),
-        PORTAL_BASE_URL=base,
-        PORTAL_API_URL=base,
-        REFLEX_UPLOADED_FILES_DIR=str(work / "uploads"),
-        REFLEX_WEB_WORKDIR=str(work / ".web"),
-        REFLEX_TELEMETRY_ENABLED="false",
-    )
-    env.pop("PORTAL_SMTP_HOST", None)
-    subprocess.run([sys.executable, "-m", "alembic", "upgrade", "head"], cwd=PROJECT_ROOT, env=env, check=True, capture_output=True)
-    subprocess.run([sys.executable, "-m", "portal_app.services.demo"], cwd=PROJECT_ROOT, env=env, check=True, capture_output=True)
-    log = open(work / "reflex.log", "w")
-    proc = subprocess.Popen(
-        [shutil.which("reflex") or "reflex", "run", "--env", "prod", "--single-port", "--backend-port", str(port), "--loglevel", "info"],
-        cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-    )
-    try:
-        _wait(f"{base}/ping", proc, 300)
-        _wait(f"{base}/", proc, 60)
-        yield {"url": base, "env": env, "log": work / "reflex.log", "db": env["PORTAL_DATABASE_URL"],
-               "work": work, "proc": proc, "port": port}
-    finally:
-        _stop(proc)
-        log.close()
-        logged = (work / "reflex.log").read_text(errors="replace")
-        errors = unexpected_errors(logged)
-        assert not errors, "the app logged errors:\n" + "\n".join(errors[:5])
-        leaked = [s[:6] + "…" for s in SECRETS if s and s in logged]
-        assert not leaked, f"the app log holds passwords or secrets: {leaked}"
+    with running_app(tmp_path_factory.mktemp("secapp")) as app:
+        yield app
+    logged = app["log"].read_text(errors="replace")
+    errors = unexpected_errors(logged)
+    assert not errors, "the app logged errors:\n" + "\n".join(errors[:5])
+    leaked = [s[:6] + "…" for s in SECRETS if s and s in logged]
+    assert not leaked, f"the app log holds passwords or secrets: {leaked}"
 
 
 @dataclass
