@@ -2,7 +2,8 @@
 
 For each database URL given (default: PORTAL_DATABASE_URL) prints p50/p95 of
 - the dashboard widgets for typical clients and for the largest client, with the ratio to the
-  same aggregates written by hand in SQL;
+  same aggregates written by hand in SQL (hours from the monthly totals of migration 0004, and for
+  comparison summed over every time entry as before it);
 - the first page of every list (client: invoices, time entries, agreements; staff: contacts,
   matters), and the query plans of those pages, flagging full scans of big tables.
 
@@ -32,6 +33,14 @@ RUNS = 40
 BIG_TABLES = ("time_entry", "invoice", "agreement", "matter", "contact", "share_recipient", "share")
 
 RAW_HOURS = """
+SELECT coalesce(sum(t.minutes), 0), coalesce(sum(CASE WHEN t.month >= :month THEN t.minutes ELSE 0 END), 0)
+FROM matter_month_time t
+WHERE t.matter_id IN (
+    SELECT m.id FROM matter m JOIN share s ON s.contact_id = m.contact_id OR s.matter_id = m.id
+    JOIN share_recipient r ON r.share_id = s.id
+    WHERE r.firm_id = :firm AND r.email = :email AND r.removed_at IS NULL AND s.time_entries)
+"""
+RAW_HOURS_EVERY_ENTRY = """
 SELECT coalesce(sum(te.minutes), 0), coalesce(sum(CASE WHEN te.work_date >= :month THEN te.minutes ELSE 0 END), 0)
 FROM time_entry te
 WHERE te.firm_id = :firm AND te.matter_id IN (
@@ -138,6 +147,8 @@ def bench(url: str, show_plans: bool) -> None:
 
         raw_t = timed(raw)
         rows.append(("  same aggregates as raw SQL", *raw_t, ""))
+        every = timed(lambda: session.connection().execute(text(RAW_HOURS_EVERY_ENTRY), params).all())
+        rows.append(("  hours summed over every entry (before 0004)", *every, ""))
         lists = {
             "invoices": lambda who: client_portal.invoices(session, who),
             "time entries": lambda who: client_portal.time_entries(session, who),

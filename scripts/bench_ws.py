@@ -73,10 +73,15 @@ class Socket:
     def send(self, text: str) -> None:
         self.writer.write(self.ws.send(Message(data=text)))
 
-    async def until(self, needle: str, timeout: float = 60) -> None:
+    async def until(self, needle: str, timeout: float = 60) -> int:
+        """Wait for a message containing `needle`; the characters received meanwhile."""
+        received = 0
         async with asyncio.timeout(timeout):
-            while needle not in await self.inbox.get():
-                pass
+            while True:
+                text = await self.inbox.get()
+                received += len(text)
+                if needle in text:
+                    return received
 
     async def close(self) -> None:
         self.pump.cancel()
@@ -102,15 +107,17 @@ async def session(url: str, path: str) -> Socket:
     return sock
 
 
-async def navigate(sock: Socket, path: str) -> float:
+async def navigate(sock: Socket, path: str, sizes: list[int] | None = None) -> float:
     t0 = time.perf_counter()
     sock.send(event(f"{ROOT}.reflex___state____on_load_internal_state.on_load_internal", path))
-    await sock.until(HYDRATED)
+    received = await sock.until(HYDRATED)
+    if sizes is not None:
+        sizes.append(received)
     return (time.perf_counter() - t0) * 1000
 
 
 async def active_user(url: str, cookie: str, ready: asyncio.Queue, go: asyncio.Event, run: dict, samples: list[float],
-                      think: float) -> None:
+                      think: float, sizes: list[int]) -> None:
     """Sign in through the cookie, open the dashboard, then navigate every ~think seconds."""
     path = "/portal/bench/dashboard"
     sock = await session(url, path)
@@ -125,7 +132,7 @@ async def active_user(url: str, cookie: str, ready: asyncio.Queue, go: asyncio.E
             break
         await asyncio.sleep(wait)
         try:
-            samples.append(await navigate(sock, path))
+            samples.append(await navigate(sock, path, sizes))
         except TimeoutError:
             run["lost"] += 1  # no answer within a minute: counted, not waited for
             break
@@ -192,12 +199,13 @@ async def main_async(args) -> None:
     tokens = cookies(args.users)
     before = rss_kib(args.app_pid) if args.app_pid else 0
     samples: list[float] = []
+    sizes: list[int] = []
     login_samples: list[float] = []
     ready: asyncio.Queue = asyncio.Queue()
     go = asyncio.Event()
     run = {"stop": 0.0, "lost": 0}
     t0 = time.perf_counter()
-    users = [asyncio.create_task(active_user(args.url, tokens[i % len(tokens)], ready, go, run, samples, args.think))
+    users = [asyncio.create_task(active_user(args.url, tokens[i % len(tokens)], ready, go, run, samples, args.think, sizes))
              for i in range(args.users)]
     while ready.qsize() < args.users:
         await asyncio.sleep(0.2)
@@ -215,6 +223,8 @@ async def main_async(args) -> None:
     await asyncio.gather(*users, *logins)
     print(f"{args.users} users, think {args.think}s: {len(samples)} round trips, {run['lost']} unanswered, "
           f"p50 {statistics.median(samples):.1f} ms, p95 {p95(samples):.1f} ms, max {max(samples):.1f} ms")
+    if sizes:
+        print(f"answer to one navigation: {statistics.median(sizes) / 1024:.1f} KiB of websocket text (median)")
     if login_samples:
         print(f"logins: {len(login_samples)}, p50 {statistics.median(login_samples):.0f} ms, p95 {p95(login_samples):.0f} ms")
 

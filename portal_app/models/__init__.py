@@ -4,7 +4,7 @@ from portal_app.models.audit import AuditLog
 from portal_app.models.billing import Agreement, Invoice, InvoiceLine, InvoiceStatus, InvoiceType, Payment
 from portal_app.models.firm import Firm, Plan, PortalSettings
 from portal_app.models.mail import OutboxMessage
-from portal_app.models.matters import Matter, TimeEntry
+from portal_app.models.matters import Matter, MatterMonthTime, TimeEntry
 from portal_app.models.people import (
     AuthSession,
     Contact,
@@ -28,6 +28,7 @@ __all__ = [
     "InvoiceType",
     "LoginThrottle",
     "Matter",
+    "MatterMonthTime",
     "OutboxMessage",
     "Payment",
     "PasswordReset",

@@ -27,3 +27,19 @@ class TimeEntry(SQLModel, table=True):
     minutes: int
     description: str = Field(default="", max_length=1000)
     billable: bool = True
+
+
+class MatterMonthTime(SQLModel, table=True):
+    """Minutes and entries per matter and calendar month, kept by database triggers on time_entry.
+
+    The client's hour widgets and time-entry counts read these few rows instead of summing every
+    entry (a large client has 100,000). Triggers rather than service code keep it exact whatever
+    writes time entries: the workspace, demo data, bulk loads, a console. Migration 0004 owns them.
+    """
+
+    __tablename__ = "matter_month_time"
+
+    matter_id: int = Field(foreign_key="matter.id", primary_key=True)
+    month: date = Field(primary_key=True)
+    minutes: int = 0
+    entries: int = 0

@@ -42,3 +42,50 @@ def test_migrated_schema_matches_models(database):
     with engine().connect() as conn:
         diffs = compare_metadata(MigrationContext.configure(conn), SQLModel.metadata)
     assert diffs == []
+
+
+def test_monthly_time_totals_are_backfilled_and_kept_by_triggers(database):
+    """Migration 0004 fills matter_month_time from existing entries; its triggers keep it on both databases."""
+    from datetime import date
+
+    from sqlmodel import Session, select
+
+    from portal_app.models import Contact, Firm, Matter, MatterMonthTime, StaffUser, TimeEntry
+
+    cfg = alembic_config()
+    command.upgrade(cfg, "head")
+    with Session(engine()) as s:
+        firm = Firm(name="Kancelaria")
+        s.add(firm)
+        s.flush()
+        staff = StaffUser(firm_id=firm.id, email="a@firm.example.com", name="A", password_hash="x")
+        client = Contact(firm_id=firm.id, name="Budmax")
+        s.add_all([staff, client])
+        s.flush()
+        m1, m2 = (Matter(firm_id=firm.id, contact_id=client.id, number=n, title=n) for n in ("M1", "M2"))
+        s.add_all([m1, m2])
+        s.flush()
+        ids = dict(firm_id=firm.id, staff_user_id=staff.id)
+        s.add_all([TimeEntry(matter_id=m1.id, work_date=date(2026, 1, d), minutes=d, **ids) for d in (1, 15, 31)])
+        s.add(TimeEntry(matter_id=m2.id, work_date=date(2026, 2, 1), minutes=7, **ids))
+        s.commit()
+        matter_ids = (m1.id, m2.id)
+
+    def rollup() -> dict:
+        with Session(engine()) as s:
+            return {(r.matter_id, r.month): (r.minutes, r.entries)
+                    for r in s.exec(select(MatterMonthTime)).all() if r.entries}
+
+    january, february = date(2026, 1, 1), date(2026, 2, 1)
+    expected = {(matter_ids[0], january): (47, 3), (matter_ids[1], february): (7, 1)}
+    assert rollup() == expected
+    command.downgrade(cfg, "0003_workspace")
+    command.upgrade(cfg, "head")
+    assert rollup() == expected, "the backfill of an existing firm"
+    with Session(engine()) as s:
+        first = s.exec(select(TimeEntry).where(TimeEntry.minutes == 1)).one()
+        first.work_date, first.matter_id, first.minutes = date(2026, 2, 28), matter_ids[1], 3
+        s.add(first)
+        s.delete(s.exec(select(TimeEntry).where(TimeEntry.minutes == 31)).one())
+        s.commit()
+    assert rollup() == {(matter_ids[0], january): (15, 1), (matter_ids[1], february): (10, 2)}

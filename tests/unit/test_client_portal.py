@@ -17,6 +17,7 @@ from portal_app.models import (
     Invoice,
     LoginThrottle,
     Matter,
+    MatterMonthTime,
     OutboxMessage,
     PasswordReset,
     PortalSettings,
@@ -257,6 +258,70 @@ def test_time_entry_pages(session):
     (p0, t0), (p1, t1) = client_portal.time_entries(session, me, 0), client_portal.time_entries(session, me, 1)
     assert (len(p0), len(p1), t0, t1) == (PAGE_SIZE, 5, 25, 25)
     assert p0[0].work_date == date(2026, 1, 25)
+
+
+
+def test_monthly_totals_follow_every_write_to_time_entries(session):
+    """The triggers of migration 0004 keep matter_month_time equal to a sum over the entries."""
+    firm, admin, c, token = invited(session)
+    m1, m2 = matter(session, c, "M1"), matter(session, c, "M2")
+    me = portal_identity(session, register(session, "nowak", token))
+
+    def rollup():
+        rows = session.exec(select(MatterMonthTime).where(MatterMonthTime.entries != 0)).all()
+        return {(r.matter_id, r.month): (r.minutes, r.entries) for r in rows}
+
+    def from_entries():
+        out: dict = {}
+        for e in session.exec(select(TimeEntry)).all():
+            key = (e.matter_id, e.work_date.replace(day=1))
+            minutes, entries = out.get(key, (0, 0))
+            out[key] = (minutes + e.minutes, entries + 1)
+        return out
+
+    a = work(session, m1, admin.user_id, date(2026, 3, 31), 50)
+    b = work(session, m1, admin.user_id, date(2026, 3, 1), 20)
+    work(session, m2, admin.user_id, date(2026, 4, 2), 15)
+    assert rollup() == from_entries() == {(m1.id, date(2026, 3, 1)): (70, 2), (m2.id, date(2026, 4, 1)): (15, 1)}
+    a.work_date, a.minutes = date(2026, 4, 1), 55  # moved to another month and lengthened
+    b.matter_id = m2.id  # moved to another matter
+    session.add_all([a, b])
+    session.commit()
+    assert rollup() == from_entries() == {
+        (m1.id, date(2026, 4, 1)): (55, 1), (m2.id, date(2026, 3, 1)): (20, 1), (m2.id, date(2026, 4, 1)): (15, 1),
+    }
+    session.delete(a)
+    session.commit()
+    assert rollup() == from_entries()
+    board = client_portal.dashboard(session, me, now=datetime(2026, 4, 15, 12, tzinfo=timezone.utc))
+    assert (board.minutes_total, board.minutes_this_month) == (35, 15)
+
+
+@pytest.mark.parametrize("sort", ["date_desc", "date_asc", "hours_desc"])
+def test_time_pages_across_months_match_a_plain_sorted_list(session, sort):
+    """Pages read only the months they need; every page equals the slice of the whole sorted list."""
+    firm, admin, c, token = invited(session)
+    matters = [matter(session, c, f"M{i}") for i in range(3)]
+    for i in range(130):  # uneven months: 1-17 entries each, spread over three matters
+        day = date(2024, 1, 1) + timedelta(days=(i * i) % 700)
+        work(session, matters[i % 3], admin.user_id, day, 5 + (i * 7) % 50)
+    me = portal_identity(session, register(session, "nowak", token))
+    key = {
+        "date_desc": lambda e: (-e.work_date.toordinal(), -e.id),
+        "date_asc": lambda e: (e.work_date, e.id),
+        "hours_desc": lambda e: (-e.minutes, -e.work_date.toordinal(), -e.id),
+    }[sort]
+    expected = [e.id for e in sorted(session.exec(select(TimeEntry)).all(), key=key)]
+    got = []
+    for page in range(8):
+        rows, total = client_portal.time_entries(session, me, page, sort=sort)
+        assert total == 130
+        got += [r.id for r in rows]
+    assert got == expected
+    only = matters[1]
+    rows, total = client_portal.time_entries(session, me, 1, sort=sort,
+                                             scope=client_portal.Scope(matter_id=only.id))
+    assert total == 43 and [r.id for r in rows] == [i for i in expected if session.get(TimeEntry, i).matter_id == only.id][20:40]
 
 
 # ---- register ------------------------------------------------------------------------------------------
