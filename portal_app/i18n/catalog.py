@@ -504,7 +504,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
 
 @lru_cache(maxsize=None)
 def catalog(lang: str) -> dict[str, str]:
-    """All messages in one language (what the browser receives to label a page)."""
+    """All messages in one language (what the browser receives to label a page).
+
+    Built once per language and shared by every session: never mutate the result.
+    """
     index = 0 if lang == "en" else 1
     return {key: pair[index] for key, pair in MESSAGES.items()}
 

@@ -218,16 +218,20 @@ class PortalBrand:
 
 
 def _brand_at(session: Session, address: str) -> tuple[PortalBrand, bool] | None:
-    """The portal configured at this address (any letter case) and whether it is open."""
+    """The portal configured at this address (any letter case) and whether it is open.
+
+    Addresses are stored in canonical lower case, so the unique index answers (every portal
+    event asks this).
+    """
     text = (address or "").strip().lower()
     if not text or len(text) > ADDRESS_MAX:
         return None
-    row = session.exec(
-        select(PortalSettings).where(func.lower(PortalSettings.address) == text)
+    found = session.exec(
+        select(PortalSettings, Firm).join(Firm, Firm.id == PortalSettings.firm_id).where(PortalSettings.address == text)
     ).first()
-    firm = session.get(Firm, row.firm_id) if row is not None else None
-    if row is None or firm is None:
+    if found is None:
         return None
+    row, firm = found
     brand = PortalBrand(
         firm_id=row.firm_id, company_name=row.company_name, address=row.address or "",
         contact_email=row.contact_email, logo_file=row.logo_file, language=firm.default_language,

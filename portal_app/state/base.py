@@ -13,6 +13,15 @@ class AppState(rx.State):
         """Messages of the current language (pure: safe to evaluate at build time)."""
         return catalog(self.lang if self.lang in LANGUAGES else "pl")
 
+    def _assign(self, **values) -> None:
+        """Set only the vars whose value changes: Reflex sends every assigned var, equal or not.
+
+        A navigation that re-assigned the language re-sent the whole catalog (`t`, 20 KB).
+        """
+        for name, value in values.items():
+            if getattr(self, name) != value:
+                setattr(self, name, value)
+
     def _msg(self, key: str, **params) -> str:
         return translate(self.lang, key, **params)
 

@@ -30,6 +30,14 @@ class CardOption:
     kind: str
 
 
+def _signed_in(session, brand: PortalBrand | None, token: str) -> PortalIdentity | None:
+    """The client this session cookie signs in to *this* portal, or None."""
+    if brand is None or not token:
+        return None
+    user = identity.portal_user_for_token(session, token)
+    return user if user is not None and user.firm_id == brand.firm_id else None
+
+
 def _is_form(form_data) -> bool:
     """Browser forms send a dict; anything else (a forged call) is ignored quietly."""
     return isinstance(form_data, dict)
@@ -51,65 +59,89 @@ class PortalState(AppState):
     card_filter: str = "all"
     card_options: list[CardOption] = []
 
-    def _brand(self) -> PortalBrand | None:
-        with session_scope() as session:
-            return brand_for_address(session, self.address)
-
-    def _show_brand(self, brand: PortalBrand | None) -> None:
-        self.brand_loaded = True
-        self.portal_found = brand is not None
+    def _show_brand(self, brand: PortalBrand | None, closed: PortalBrand | None = None) -> None:
+        """Show the portal's branding; `closed` is the switched-off portal at this address, if any."""
         if brand is None:
-            with session_scope() as session:
-                closed = switched_off_brand(session, self.address)
-            self.portal_closed = closed is not None
-            self.company_name = closed.company_name if closed else ""
-            self.contact_email = closed.contact_email if closed else ""
-            self.logo_url = self.portal_address = ""
+            self._assign(
+                brand_loaded=True, portal_found=False, portal_closed=closed is not None,
+                company_name=closed.company_name if closed else "", contact_email=closed.contact_email if closed else "",
+                logo_url="", portal_address="",
+            )
             return
-        self.portal_closed = False
-        self.company_name = brand.company_name
-        self.contact_email = brand.contact_email
-        self.logo_url = routes.logo_upload_name(brand.logo_file) if brand.logo_file else ""
-        self.portal_address = brand.address
+        self._assign(
+            brand_loaded=True, portal_found=True, portal_closed=False, company_name=brand.company_name,
+            contact_email=brand.contact_email, portal_address=brand.address,
+            logo_url=routes.logo_upload_name(brand.logo_file) if brand.logo_file else "",
+        )
+
+    def _load_brand(self) -> PortalBrand | None:
+        """Look up and show the branding (pages before sign-in; rare, so on the loop)."""
+        with session_scope() as session:
+            brand = brand_for_address(session, self.address)
+            closed = None if brand else switched_off_brand(session, self.address)
+        self._show_brand(brand, closed)
+        return brand
 
     def _client(self) -> tuple[PortalBrand, PortalIdentity] | None:
         """The signed-in client of *this* portal, re-checked for every event."""
-        brand = self._brand()
-        if brand is None:
-            return None
         with session_scope() as session:
-            user = identity.portal_user_for_token(session, self.portal_token)
-        if user is None or user.firm_id != brand.firm_id:
+            brand = brand_for_address(session, self.address)
+            user = _signed_in(session, brand, self.portal_token)
+        return (brand, user) if user is not None else None
+
+    async def _for_client(self, query):
+        """Run `query(session, user, scope)` for the signed-in client in a worker thread.
+
+        The navigation path (sign-in check, switcher scope, page query) is one database session
+        off the event loop, so one client's queries never hold up everyone else's events.
+        Returns (user, result), or None when nobody is signed in to this portal.
+        """
+        address, token, card = self.address, self.portal_token, self.card_filter
+
+        def work():
+            with session_scope() as session:
+                user = _signed_in(session, brand_for_address(session, address), token)
+                if user is None:
+                    return None
+                try:
+                    scope, card_ok = client_portal.scope_for(session, user, card), True
+                except ServiceError:
+                    scope, card_ok = client_portal.EVERYTHING, False
+                return user, card_ok, query(session, user, scope)
+
+        found = await asyncio.to_thread(work)
+        if found is None:
             return None
-        return brand, user
+        user, card_ok, result = found
+        if not card_ok:
+            self.card_filter = "all"  # the card is no longer shared: back to everything
+        return user, result
 
     def _to_login(self):
         self.signed_in = False
         return rx.redirect(routes.portal_url(self.address or ""))
 
-    def _scope(self, session, user: PortalIdentity) -> client_portal.Scope:
-        """The switcher's choice, re-validated: a card no longer shared falls back to everything."""
-        try:
-            return client_portal.scope_for(session, user, self.card_filter)
-        except ServiceError:
-            self.card_filter = "all"
-            return client_portal.EVERYTHING
-
     @rx.event
-    def require_client(self):
+    async def require_client(self):
         """on_load guard of the signed-in portal pages."""
-        brand = self._brand()
-        self._show_brand(brand)
-        found = self._client() if brand else None
-        if found is None:
+        address, token = self.address, self.portal_token
+
+        def work():
+            with session_scope() as session:
+                brand = brand_for_address(session, address)
+                closed = None if brand else switched_off_brand(session, address)
+                user = _signed_in(session, brand, token)
+                choices = client_portal.card_choices(session, user) if user else []
+                return brand, closed, user, choices
+
+        brand, closed, user, choices = await asyncio.to_thread(work)
+        self._show_brand(brand, closed)
+        if user is None:
             return self._to_login()
-        _brand, user = found
-        self.signed_in = True
-        self.lang = user.language
-        self.user_name = f"{user.first_name} {user.last_name}"
-        with session_scope() as session:
-            choices = client_portal.card_choices(session, user)
-        self.card_options = [CardOption(c.value, c.label, c.kind) for c in choices]
+        self._assign(
+            signed_in=True, lang=user.language, user_name=f"{user.first_name} {user.last_name}",
+            card_options=[CardOption(c.value, c.label, c.kind) for c in choices],
+        )
         if self.card_filter not in {c.value for c in choices}:
             self.card_filter = "all"
 
@@ -154,11 +186,10 @@ class PortalLoginState(PortalState):
 
     @rx.event
     def load(self):
-        brand = self._brand()
-        self._show_brand(brand)
+        brand = self._load_brand()
         self.error = ""
         if brand is not None:
-            self.lang = self.lang if self.signed_in else brand.language
+            self._assign(lang=self.lang if self.signed_in else brand.language)
             if self._client() is not None:
                 return rx.redirect(routes.portal_url(brand.address, "dashboard"))
 
@@ -211,8 +242,7 @@ class InviteState(PortalState):
 
     @rx.event
     def load(self):
-        brand = self._brand()
-        self._show_brand(brand)
+        brand = self._load_brand()
         self.errors, self.form_error = {}, ""
         if brand is None:
             self.invite_state = "invalid"
@@ -300,13 +330,11 @@ class DashboardState(PortalState):
     loaded: bool = False
 
     @rx.event
-    def load(self):
-        found = self._client()
+    async def load(self):
+        found = await self._for_client(lambda session, user, scope: client_portal.dashboard(session, user, scope=scope))
         if found is None:
             return self._to_login()
-        _brand, user = found
-        with session_scope() as session:
-            d = client_portal.dashboard(session, user, scope=self._scope(session, user))
+        user, d = found
         lang = user.language
         self.hours_total = format_hours(d.minutes_total, lang)
         self.hours_month = format_hours(d.minutes_this_month, lang)
@@ -375,21 +403,21 @@ class PortalListState(PortalState):
 
     # Reflex runs an event handler on the state class that defines it, so each list declares its
     # own load/refresh/go/sort_by handlers, which call these helpers on the list's own instance.
-    def _load(self):
+    async def _load(self):
         raise NotImplementedError
 
-    def _refresh(self):
+    async def _refresh(self):
         self.page = 0
-        return self._load()
+        return await self._load()
 
-    def _go(self, delta: int):
+    async def _go(self, delta: int):
         self.page = min(max(0, self.page + (1 if delta == 1 else -1)), self.pages - 1)
-        return self._load()
+        return await self._load()
 
-    def _sort_by(self, value: str):
+    async def _sort_by(self, value: str):
         if isinstance(value, str) and value in self.SORTS:
             self.sort, self.page = value, 0
-        return self._load()
+        return await self._load()
 
 
 class InvoicesState(PortalListState):
@@ -397,33 +425,31 @@ class InvoicesState(PortalListState):
     rows: list[InvoiceItem] = []
 
     @rx.event
-    def load(self):
-        return self._load()
+    async def load(self):
+        return await self._load()
 
     @rx.event
-    def refresh(self):
+    async def refresh(self):
         """After the switcher changed: back to the first page."""
-        return self._refresh()
+        return await self._refresh()
 
     @rx.event
-    def go(self, delta: int):
-        return self._go(delta)
+    async def go(self, delta: int):
+        return await self._go(delta)
 
     @rx.event
-    def sort_by(self, value: str):
-        return self._sort_by(value)
+    async def sort_by(self, value: str):
+        return await self._sort_by(value)
 
-    def _load(self):
-        found = self._client()
+    async def _load(self):
+        page, sort, status = self.page, self.sort, "" if self.status == "all" else self.status
+        found = await self._for_client(
+            lambda session, user, scope: client_portal.invoices(session, user, page, scope=scope, sort=sort, status=status)
+        )
         if found is None:
             return self._to_login()
-        _brand, user = found
+        user, (rows, total) = found
         lang = user.language
-        with session_scope() as session:
-            rows, total = client_portal.invoices(
-                session, user, self.page, scope=self._scope(session, user), sort=self.sort,
-                status="" if self.status == "all" else self.status,
-            )
         self.rows = [
             InvoiceItem(
                 id=r.id, number=r.number, type=self._msg(f"invoice.type.{r.type}"),
@@ -437,10 +463,10 @@ class InvoicesState(PortalListState):
         self._paged(total)
 
     @rx.event
-    def filter_status(self, value: str):
+    async def filter_status(self, value: str):
         if isinstance(value, str) and (value == "all" or value in client_portal.INVOICE_STATUS_FILTERS):
             self.status, self.page = value, 0
-        return self._load()
+        return await self._load()
 
 
 class TimeEntriesState(PortalListState):
@@ -448,31 +474,30 @@ class TimeEntriesState(PortalListState):
     rows: list[TimeItem] = []
 
     @rx.event
-    def load(self):
-        return self._load()
+    async def load(self):
+        return await self._load()
 
     @rx.event
-    def refresh(self):
+    async def refresh(self):
         """After the switcher changed: back to the first page."""
-        return self._refresh()
+        return await self._refresh()
 
     @rx.event
-    def go(self, delta: int):
-        return self._go(delta)
+    async def go(self, delta: int):
+        return await self._go(delta)
 
     @rx.event
-    def sort_by(self, value: str):
-        return self._sort_by(value)
+    async def sort_by(self, value: str):
+        return await self._sort_by(value)
 
-    def _load(self):
-        found = self._client()
+    async def _load(self):
+        page, sort = self.page, self.sort
+        found = await self._for_client(
+            lambda session, user, scope: client_portal.time_entries(session, user, page, scope=scope, sort=sort)
+        )
         if found is None:
             return self._to_login()
-        _brand, user = found
-        with session_scope() as session:
-            rows, total = client_portal.time_entries(
-                session, user, self.page, scope=self._scope(session, user), sort=self.sort
-            )
+        user, (rows, total) = found
         self.rows = [
             TimeItem(id=r.id, date=format_date(r.work_date, user.language), client=r.client, matter=r.matter,
                      description=r.description, hours=format_hours(r.minutes, user.language))
@@ -486,32 +511,31 @@ class AgreementsState(PortalListState):
     rows: list[AgreementItem] = []
 
     @rx.event
-    def load(self):
-        return self._load()
+    async def load(self):
+        return await self._load()
 
     @rx.event
-    def refresh(self):
+    async def refresh(self):
         """After the switcher changed: back to the first page."""
-        return self._refresh()
+        return await self._refresh()
 
     @rx.event
-    def go(self, delta: int):
-        return self._go(delta)
+    async def go(self, delta: int):
+        return await self._go(delta)
 
     @rx.event
-    def sort_by(self, value: str):
-        return self._sort_by(value)
+    async def sort_by(self, value: str):
+        return await self._sort_by(value)
 
-    def _load(self):
-        found = self._client()
+    async def _load(self):
+        page, sort = self.page, self.sort
+        found = await self._for_client(
+            lambda session, user, scope: client_portal.agreements(session, user, page, scope=scope, sort=sort)
+        )
         if found is None:
             return self._to_login()
-        _brand, user = found
+        user, (rows, total) = found
         lang = user.language
-        with session_scope() as session:
-            rows, total = client_portal.agreements(
-                session, user, self.page, scope=self._scope(session, user), sort=self.sort
-            )
         self.rows = [
             AgreementItem(id=r.id, title=r.title, client=r.client, matter=r.matter,
                           fee=self._msg(f"fee.{r.fee_arrangement}"), signed=format_date(r.signed_on, lang),
@@ -619,8 +643,7 @@ class ForgotPasswordState(PortalState):
 
     @rx.event
     def load(self):
-        brand = self._brand()
-        self._show_brand(brand)
+        brand = self._load_brand()
         self.sent = self.busy = False
         if brand is not None and not self.signed_in:
             self.lang = brand.language
@@ -659,8 +682,7 @@ class ResetPasswordState(PortalState):
 
     @rx.event
     def load(self):
-        brand = self._brand()
-        self._show_brand(brand)
+        brand = self._load_brand()
         self.errors, self.form_error, self.busy = {}, "", False
         if brand is None:
             self.link_ok, self.reset_email = False, ""

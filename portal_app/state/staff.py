@@ -49,11 +49,11 @@ class StaffState(AppState):
 
         with session_scope() as session:
             firm = session.get(Firm, me.firm_id)
-            self.staff_firm = firm.name if firm else ""
-        self.signed_in = True
-        self.staff_name = me.name
-        self.lang = me.language
-        self.is_portal_admin = me.is_admin and me.plan == "premium"
+            firm_name = firm.name if firm else ""
+        self._assign(
+            staff_firm=firm_name, signed_in=True, staff_name=me.name, lang=me.language,
+            is_portal_admin=me.is_admin and me.plan == "premium",
+        )
 
     @rx.event
     def redirect_if_signed_in(self):
