@@ -33,6 +33,8 @@ ROOT = "reflex___state____state"
 PORTAL = f"{ROOT}.portal_app___state___base____app_state.portal_app___state___portal____portal_state"
 HYDRATED = '"is_hydrated_rx_state_":true'
 PASSWORD = "Bench-Portal-2026"
+STAFF = f"{ROOT}.portal_app___state___base____app_state.portal_app___state___staff____staff_state"
+SHARE = f"{STAFF}.portal_app___state___cards____share_state"
 
 
 class Socket:
@@ -160,6 +162,43 @@ async def churn(url: str, count: int, parallel: int = 50) -> None:
     await asyncio.gather(*(one() for _ in range(count)))
 
 
+async def share_and_invite(url: str, rounds: int) -> list[float]:
+    """Milliseconds from pressing Save in a card's share dialog (three new addresses) to the answer.
+
+    The administrator of the generated firm shares a different contact each round; the
+    invitations are queued in the same transaction and sent by a background task afterwards.
+    """
+    from portal_app.db import session_scope
+    from portal_app.models import Contact, StaffUser
+    from portal_app.services.identity import start_session
+    from sqlmodel import select
+
+    with session_scope() as s:
+        admin = s.exec(select(StaffUser).where(StaffUser.email == "staff0@bench.example.com")).one()
+        contacts = s.exec(select(Contact.id).where(Contact.firm_id == admin.firm_id).order_by(Contact.id.desc())
+                          .limit(rounds)).all()
+        cookie = start_session(s, staff_user_id=admin.id)
+    samples = []
+    stamp = int(time.time())
+    for n, contact_id in enumerate(contacts):
+        path = f"/contacts/{contact_id}"
+        sock = await session(url, path)
+        sock.send(event(f"{ROOT}.reflex___state____update_vars_internal_state.update_vars_internal", path,
+                        {"vars": {f"{STAFF}.staff_token_rx_state_": cookie}}))
+        await navigate(sock, path)
+        sock.send(event(f"{SHARE}.open_dialog", path, {"kind": "contact", "card_id": contact_id}))
+        await sock.until('"open_rx_state_":true')
+        emails = ", ".join(f"invitee{stamp}-{n}-{i}@bench.example.com" for i in range(3))
+        sock.send(event(f"{SHARE}.set_addresses", path, {"value": emails}))
+        await asyncio.sleep(0.2)
+        t0 = time.perf_counter()
+        sock.send(event(f"{SHARE}.save", path))
+        await sock.until(f'"email":"invitee{stamp}-{n}-0@')  # the recipients list, reloaded after the save
+        samples.append((time.perf_counter() - t0) * 1000)
+        await sock.close()
+    return samples
+
+
 def rss_kib(pid: int) -> int:
     """Resident memory of a process and all its descendants."""
     total, todo = 0, [pid]
@@ -192,6 +231,11 @@ def p95(values: list[float]) -> float:
 
 
 async def main_async(args) -> None:
+    if args.share:
+        samples = await share_and_invite(args.url, args.share)
+        print(f"share and invite (3 addresses): {len(samples)} saves, p50 {statistics.median(samples):.1f} ms, "
+              f"p95 {p95(samples):.1f} ms, max {max(samples):.1f} ms")
+        return
     if args.churn:
         t0 = time.perf_counter()
         await churn(args.url, args.churn)
@@ -237,6 +281,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=30)
     parser.add_argument("--think", type=float, default=5.0, help="mean seconds between a user's events")
     parser.add_argument("--logins", type=float, default=0, help="password logins per second while measuring")
+    parser.add_argument("--share", type=int, default=0, help="only measure N share-and-invite saves")
     parser.add_argument("--app-pid", type=int, default=0, help="pid of `reflex run` for memory per session")
     args = parser.parse_args()
     if not os.environ.get("PORTAL_DATABASE_URL"):

@@ -8,9 +8,12 @@ from portal_app.i18n import LANGUAGES, catalog, translate
 class AppState(rx.State):
     lang: str = "pl"
 
-    @rx.var
+    @rx.var(initial_value={})
     def t(self) -> dict[str, str]:
-        """Messages of the current language (pure: safe to evaluate at build time)."""
+        """Messages of the current language, sent with the first hydrate and on a language switch.
+
+        Empty in the bundle: baked in, the Polish catalog cost every page 7 KiB of gzipped JS.
+        """
         return catalog(self.lang if self.lang in LANGUAGES else "pl")
 
     def _assign(self, **values) -> None:
