@@ -60,3 +60,12 @@ def redis_url() -> str | None:
 def backend_workers() -> int:
     """Backend processes with Redis: 2 unless PORTAL_WORKERS says otherwise (measured: BENCHMARKS.md)."""
     return max(1, int(os.environ.get("PORTAL_WORKERS") or 2))
+
+
+def db_pool_size() -> int:
+    """PostgreSQL connections each backend process keeps (and may open as many again at a peak).
+
+    Database work runs in the event loop's worker threads (six on two cores), so five kept plus
+    five extra cover one process; PORTAL_WORKERS × 10 must stay below the server's max_connections.
+    """
+    return max(1, int(os.environ.get("PORTAL_DB_POOL_SIZE") or 5))

@@ -7,7 +7,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, create_engine
 
-from portal_app.config import database_url
+from portal_app.config import database_url, db_pool_size
 
 
 @lru_cache(maxsize=None)
@@ -24,7 +24,8 @@ def _engine_for(url: str) -> Engine:
             cur.close()
 
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    size = db_pool_size()
+    return create_engine(url, pool_pre_ping=True, pool_size=size, max_overflow=size)
 
 
 def engine() -> Engine:

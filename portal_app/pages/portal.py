@@ -15,7 +15,7 @@ from portal_app.state.portal import (
     InvoiceItem,
     InvoicesState,
     MoneyLine,
-    PortalListState,
+    PortalList,
     PortalLoginState,
     ResetPasswordState,
     TimeEntriesState,
@@ -225,7 +225,7 @@ def _choice(state, label, options: list[tuple[str, str]], value, on_change, id_:
     )
 
 
-def _sort_control(state: type[PortalListState], sorts: tuple[str, ...]) -> rx.Component:
+def _sort_control(state: type[PortalList], sorts: tuple[str, ...]) -> rx.Component:
     return _choice(state, state.t["list.sort"], [(v, f"sort.{v}") for v in sorts], state.sort, state.sort_by, "sort")
 
 

@@ -384,8 +384,12 @@ class AgreementItem:
     document_url: str
 
 
-class PortalListState(PortalState):
-    """Paging, sorting and the status filter shared by the three lists; SORTS lists the allowed orders."""
+class PortalList(rx.State, mixin=True):
+    """Paging, sorting and the status filter of the three lists; SORTS lists the allowed orders.
+
+    A mixin, so that each list gets its own copy of these vars and handlers (Reflex runs an
+    inherited handler on the state class that declares it). Each list supplies `_load`.
+    """
 
     SORTS: ClassVar[tuple[str, ...]] = ()
     page: int = 0
@@ -401,28 +405,8 @@ class PortalListState(PortalState):
         self.page = min(self.page, self.pages - 1)
         self.loaded = True
 
-    # Reflex runs an event handler on the state class that defines it, so each list declares its
-    # own load/refresh/go/sort_by handlers, which call these helpers on the list's own instance.
     async def _load(self):
         raise NotImplementedError
-
-    async def _refresh(self):
-        self.page = 0
-        return await self._load()
-
-    async def _go(self, delta: int):
-        self.page = min(max(0, self.page + (1 if delta == 1 else -1)), self.pages - 1)
-        return await self._load()
-
-    async def _sort_by(self, value: str):
-        if isinstance(value, str) and value in self.SORTS:
-            self.sort, self.page = value, 0
-        return await self._load()
-
-
-class InvoicesState(PortalListState):
-    SORTS: ClassVar[tuple[str, ...]] = tuple(client_portal.INVOICE_SORTS)
-    rows: list[InvoiceItem] = []
 
     @rx.event
     async def load(self):
@@ -431,15 +415,24 @@ class InvoicesState(PortalListState):
     @rx.event
     async def refresh(self):
         """After the switcher changed: back to the first page."""
-        return await self._refresh()
+        self.page = 0
+        return await self._load()
 
     @rx.event
     async def go(self, delta: int):
-        return await self._go(delta)
+        self.page = min(max(0, self.page + (1 if delta == 1 else -1)), self.pages - 1)
+        return await self._load()
 
     @rx.event
     async def sort_by(self, value: str):
-        return await self._sort_by(value)
+        if isinstance(value, str) and value in self.SORTS:
+            self.sort, self.page = value, 0
+        return await self._load()
+
+
+class InvoicesState(PortalList, PortalState):
+    SORTS: ClassVar[tuple[str, ...]] = tuple(client_portal.INVOICE_SORTS)
+    rows: list[InvoiceItem] = []
 
     async def _load(self):
         page, sort, status = self.page, self.sort, "" if self.status == "all" else self.status
@@ -469,26 +462,9 @@ class InvoicesState(PortalListState):
         return await self._load()
 
 
-class TimeEntriesState(PortalListState):
+class TimeEntriesState(PortalList, PortalState):
     SORTS: ClassVar[tuple[str, ...]] = tuple(client_portal.TIME_SORTS)
     rows: list[TimeItem] = []
-
-    @rx.event
-    async def load(self):
-        return await self._load()
-
-    @rx.event
-    async def refresh(self):
-        """After the switcher changed: back to the first page."""
-        return await self._refresh()
-
-    @rx.event
-    async def go(self, delta: int):
-        return await self._go(delta)
-
-    @rx.event
-    async def sort_by(self, value: str):
-        return await self._sort_by(value)
 
     async def _load(self):
         page, sort = self.page, self.sort
@@ -506,26 +482,9 @@ class TimeEntriesState(PortalListState):
         self._paged(total)
 
 
-class AgreementsState(PortalListState):
+class AgreementsState(PortalList, PortalState):
     SORTS: ClassVar[tuple[str, ...]] = tuple(client_portal.AGREEMENT_SORTS)
     rows: list[AgreementItem] = []
-
-    @rx.event
-    async def load(self):
-        return await self._load()
-
-    @rx.event
-    async def refresh(self):
-        """After the switcher changed: back to the first page."""
-        return await self._refresh()
-
-    @rx.event
-    async def go(self, delta: int):
-        return await self._go(delta)
-
-    @rx.event
-    async def sort_by(self, value: str):
-        return await self._sort_by(value)
 
     async def _load(self):
         page, sort = self.page, self.sort
