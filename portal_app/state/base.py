@@ -1,8 +1,34 @@
 """The root of every page state: the reader's language and the translated messages."""
 
+import asyncio
+import os
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
 import reflex as rx
 
 from portal_app.i18n import LANGUAGES, catalog, translate
+
+
+def _yield_to_the_event_loop() -> None:
+    """Run this worker thread at a lower CPU priority (Linux: nice applies per thread)."""
+    try:
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 10)
+    except (AttributeError, OSError):
+        pass
+
+
+# bcrypt (0.28 s of CPU per check here) releases the GIL, so a burst of sign-ins could take every
+# core from the event loop that answers everyone else. These threads may use every idle core, but
+# at nice 10 the scheduler gives the event loop's thread the CPU first whenever both want it.
+_PASSWORD_WORK = ThreadPoolExecutor(
+    max_workers=os.cpu_count() or 2, thread_name_prefix="password", initializer=_yield_to_the_event_loop
+)
+
+
+async def password_work(fn):
+    """Await fn() (sign-in, registration, password change: bcrypt-bound) on the password threads."""
+    return await asyncio.get_running_loop().run_in_executor(_PASSWORD_WORK, fn)
 
 
 class AppState(rx.State):

@@ -16,7 +16,7 @@ from portal_app.services.errors import FieldErrors, ServiceError
 from portal_app.services.identity import PortalIdentity
 from portal_app.services.portal_settings import PortalBrand, brand_for_address, switched_off_brand
 from portal_app.services.sharing import resolve_invitation
-from portal_app.state.base import AppState
+from portal_app.state.base import AppState, password_work
 
 SESSION_COOKIE = "portal_client_session"
 
@@ -215,7 +215,7 @@ class PortalLoginState(PortalState):
                 return brand, identity.start_session(session, portal_user_id=user_id)
 
         try:
-            brand, token = await asyncio.to_thread(work)
+            brand, token = await password_work(work)
         except ServiceError as exc:
             async with self:
                 self.busy = False
@@ -292,7 +292,7 @@ class InviteState(PortalState):
                 return brand, identity.start_session(session, portal_user_id=user_id)
 
         try:
-            brand, session_token = await asyncio.to_thread(work)
+            brand, session_token = await password_work(work)
         except FieldErrors as exc:
             async with self:
                 self.busy = False
@@ -581,7 +581,7 @@ class AccountState(PortalState):
                 identity.end_other_sessions(session, portal_user_id=user.user_id, keep_token=token)
 
         try:
-            await asyncio.to_thread(work)
+            await password_work(work)
         except FieldErrors as exc:
             async with self:
                 self.busy = False
@@ -672,7 +672,7 @@ class ResetPasswordState(PortalState):
                 return brand, identity.start_session(session, portal_user_id=user_id)
 
         try:
-            brand, session_token = await asyncio.to_thread(work)
+            brand, session_token = await password_work(work)
         except FieldErrors as exc:
             async with self:
                 self.busy = False

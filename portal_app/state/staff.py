@@ -1,9 +1,5 @@
 """Who is calling on the staff side: a random session secret in a cookie, checked on every event."""
 
-import asyncio
-import os
-from concurrent.futures import ThreadPoolExecutor
-
 import reflex as rx
 
 from portal_app import routes
@@ -11,14 +7,9 @@ from portal_app.db import session_scope
 from portal_app.services import identity, staff_signin
 from portal_app.services.errors import ServiceError
 from portal_app.services.identity import StaffIdentity
-from portal_app.state.base import AppState
+from portal_app.state.base import AppState, password_work
 
 SESSION_COOKIE = "portal_staff_session"
-
-# Password checks (bcrypt) run here, one core short of all: a burst of logins queues up instead of
-# taking every core from the event loop that answers everyone else.
-_PASSWORD_WORK = ThreadPoolExecutor(max_workers=max(1, (os.cpu_count() or 2) - 1), thread_name_prefix="staff-login")
-
 
 class StaffState(AppState):
     staff_token: str = rx.Cookie("", name=SESSION_COOKIE, same_site="strict", max_age=12 * 3600)
@@ -78,7 +69,7 @@ class StaffState(AppState):
                 return staff_signin.sign_in(session, email, password, client_ip=client_ip)
 
         try:
-            token = await asyncio.get_running_loop().run_in_executor(_PASSWORD_WORK, work)
+            token = await password_work(work)
         except ServiceError as exc:
             async with self:
                 self.login_busy = False
