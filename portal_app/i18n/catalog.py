@@ -461,6 +461,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "ws.invoice_not_payable": ("Payments can be recorded only on approved, unpaid invoices.", "Płatności można rejestrować tylko na zatwierdzonych, nieopłaconych rachunkach."),
     "ws.invoice_has_payments": ("Payments are recorded on this invoice.", "Na tym rachunku zarejestrowano płatności."),
     "ws.total_below_paid": ("The total cannot be less than what has been paid.", "Kwota nie może być mniejsza niż już zapłacona."),
+    "ws.total_below_credited": ("The total cannot be less than its credit notes.", "Kwota nie może być mniejsza niż suma jej korekt."),
+    "ws.invoice.credited": ("Credit notes", "Korekty"),
+    "ws.invoice.locked_hint": (
+        "A paid or cancelled invoice cannot be edited. To change what the client owes, issue a credit note.",
+        "Opłaconego ani anulowanego rachunku nie można edytować. Aby zmienić należność klienta, wystaw korektę.",
+    ),
     "ws.credit_needs_invoice": ("A credit note must correct an invoice of this client.", "Korekta musi dotyczyć rachunku tego klienta."),
     "ws.credit_not_issued": ("Only an approved invoice can be corrected.", "Skorygować można tylko zatwierdzony rachunek."),
     "ws.credit_exceeds": ("The credit notes would exceed the corrected invoice.", "Korekty przekroczyłyby kwotę korygowanego rachunku."),
