@@ -26,6 +26,7 @@ class StaffState(AppState):
     staff_name: str = ""
     staff_firm: str = ""
     is_portal_admin: bool = False
+    is_admin: bool = False
     login_error: str = ""
     login_busy: bool = False
 
@@ -54,6 +55,7 @@ class StaffState(AppState):
         self.staff_name = me.name
         self.lang = me.language
         self.is_portal_admin = me.is_admin and me.plan == "premium"
+        self.is_admin = me.is_admin
 
     @rx.event
     def redirect_if_signed_in(self):
