@@ -346,7 +346,7 @@ def invoices_for(session: Session, staff: StaffIdentity, *, contact_id=None, mat
 
 def invoice_detail(session: Session, staff: StaffIdentity, invoice_id) -> InvoiceDetail:
     row = firm_row(session, staff, Invoice, invoice_id)
-    found = session.exec(_summary_query().where(Invoice.id == row.id)).one()
+    this = session.exec(_summary_query().where(Invoice.id == row.id)).one()
     lines = session.exec(select(InvoiceLine).where(InvoiceLine.invoice_id == row.id).order_by(InvoiceLine.position)).all()
     payments = session.exec(
         select(Payment, StaffUser.name).join(StaffUser, StaffUser.id == Payment.recorded_by_id)
@@ -359,7 +359,7 @@ def invoice_detail(session: Session, staff: StaffIdentity, invoice_id) -> Invoic
     credits = session.exec(_summary_query().where(Invoice.corrects_invoice_id == row.id, Invoice.firm_id == staff.firm_id)
                            .order_by(Invoice.id)).all()
     return InvoiceDetail(
-        invoice=_summary(*found),
+        invoice=_summary(*this),
         lines=[LineRow(ln.description, ln.net_minor, ln.vat_rate, ln.vat_minor, ln.gross_minor) for ln in lines],
         payments=[PaymentRow(p.paid_on, p.amount_minor, name) for p, name in payments],
         corrects=corrects,

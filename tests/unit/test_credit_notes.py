@@ -96,6 +96,8 @@ def test_partial_payment_and_credit_note(session, me):
     assert client_portal.dashboard(session, client, now=NOW).pending == {"PLN": 73000}
 
     billing.approve_invoice(session, me, note)
+    note_detail = billing.invoice_detail(session, me, note)
+    assert (note_detail.invoice.number, note_detail.invoice.outstanding_minor, note_detail.corrects.number) == ("KOR/1", 0, "FV/1")
     detail = billing.invoice_detail(session, me, inv)
     assert (detail.invoice.paid_minor, detail.invoice.credited_minor, detail.invoice.outstanding_minor) == (50000, 12300, 60700)
     assert [r.outstanding_minor for r in billing.invoices_for(session, me, contact_id=c)[0]] == [0, 60700]  # note, invoice
