@@ -10,9 +10,10 @@ from portal_app.downloads import serve_documents
 from portal_app.event_errors import handle_backend_exception
 from portal_app.http import limit_upload_size
 from portal_app.mail.sender import deliver_due
-from portal_app.pages import dev_mail, home, portal, settings, staff, workspace_invoice, workspace_preview
+from portal_app.pages import audit_log, dev_mail, home, portal, settings, staff, workspace_invoice, workspace_preview
 from portal_app.staff_documents import serve_staff_documents
 from portal_app.static_cache import cache_static_files
+from portal_app.state.audit_log import AuditLogState
 from portal_app.state.cards import CardState, ContactsState, MattersState, ShareState
 from portal_app.state.dev_mail import DevMailState
 from portal_app.state.portal import (
@@ -67,6 +68,7 @@ app.add_page(staff.matter_page, route=routes.MATTER, title="Matter · Lexportal"
 app.add_page(workspace_invoice.invoice_page, route=routes.INVOICE, title="Invoice · Lexportal", on_load=[guard, InvoicePageState.load])
 app.add_page(workspace_preview.preview_page, route=routes.PREVIEW, title="View as client · Lexportal", on_load=[guard, PreviewState.load])
 app.add_page(settings.client_portal_settings_page, route=routes.SETTINGS_PORTAL, title="Client Portal settings · Lexportal", on_load=[guard, PortalSettingsState.load])
+app.add_page(audit_log.audit_log_page, route=routes.SETTINGS_AUDIT_LOG, title="Audit log · Lexportal", on_load=[guard, AuditLogState.open_page])
 app.add_page(dev_mail.dev_mail_page, route=routes.DEV_MAIL, title="Development mail · Lexportal", on_load=[guard, DevMailState.load_list])
 app.add_page(dev_mail.dev_mail_message_page, route=routes.DEV_MAIL_MESSAGE, title="E-mail · Lexportal", on_load=[guard, DevMailState.load_message])
 

@@ -11,6 +11,7 @@ MATTER = "/matters/[matter_id]"
 INVOICE = "/invoices/[invoice_id]"
 PREVIEW = "/preview/[recipient_id]"
 SETTINGS_PORTAL = "/settings/client-portal"
+SETTINGS_AUDIT_LOG = "/settings/audit-log"
 DEV_MAIL = "/dev/mail"
 DEV_MAIL_MESSAGE = "/dev/mail/[message_id]"
 

@@ -30,6 +30,7 @@ from sqlmodel import SQLModel  # noqa: E402
 import portal_app.models  # noqa: E402,F401  (registers every table)
 from portal_app.db import engine  # noqa: E402
 from portal_app.services.passwords import hash_password  # noqa: E402
+from portal_app.services.search_text import fold  # noqa: E402
 
 ADDRESS = "bench"
 PASSWORD = "Bench-Portal-2026"
@@ -118,9 +119,10 @@ def generate(scale: float, seed: int = 7) -> dict:
                pw, "pl", "Europe/Warsaw") for i in range(n_staff)])
 
         c0 = _next_id(conn, "contact")
-        bulk(conn, "contact", ["id", "firm_id", "kind", "name", "email", "archived_at"],
-             [(c0 + i, firm_id, "company" if i % 3 else "person", f"Klient {i:05d} sp. z o.o.",
-               f"kontakt{i}@klient.example.com", None) for i in range(n_contacts)])
+        names = [f"Klient {i:05d} sp. z o.o." for i in range(n_contacts)]
+        bulk(conn, "contact", ["id", "firm_id", "kind", "name", "email", "archived_at", "search_name"],
+             [(c0 + i, firm_id, "company" if i % 3 else "person", names[i], f"kontakt{i}@klient.example.com", None,
+               fold(names[i])) for i in range(n_contacts)])
 
         def matter_contact(i: int) -> int:
             """Matter i belongs to the big client (contact 0) for the first `big_matters` matters."""

@@ -71,14 +71,24 @@ def staff_shell(*content: rx.Component) -> rx.Component:
     )
 
 
-def settings_shell(*content: rx.Component) -> rx.Component:
-    """General Settings: a left menu whose item is Client Portal (CP-1.1)."""
+def _settings_item(label, icon: str, href: str, item_id: str, active: bool) -> rx.Component:
+    return rx.link(
+        rx.hstack(rx.icon(icon, size=16), rx.text(label), spacing="2", align="center"),
+        href=href, id=item_id, padding="2", border_radius="6px", width="100%", underline="none",
+        background=rx.color("accent", 3) if active else "transparent",
+    )
+
+
+def settings_shell(*content: rx.Component, active: str = routes.SETTINGS_PORTAL) -> rx.Component:
+    """General Settings: a left menu with Client Portal (CP-1.1) and, for Administrators, the audit log."""
     menu = rx.vstack(
         rx.text(StaffState.t["nav.settings"], size="1", weight="bold", color_scheme="gray", text_transform="uppercase"),
-        rx.link(
-            rx.hstack(rx.icon("globe", size=16), rx.text(StaffState.t["settings.menu.client_portal"]), spacing="2", align="center"),
-            href=routes.SETTINGS_PORTAL, id="settings-menu-client-portal", padding="2", border_radius="6px",
-            background=rx.color("accent", 3), width="100%", underline="none",
+        _settings_item(StaffState.t["settings.menu.client_portal"], "globe", routes.SETTINGS_PORTAL,
+                       "settings-menu-client-portal", active == routes.SETTINGS_PORTAL),
+        rx.cond(
+            StaffState.is_admin,
+            _settings_item(StaffState.t["audit.title"], "history", routes.SETTINGS_AUDIT_LOG,
+                           "settings-menu-audit-log", active == routes.SETTINGS_AUDIT_LOG),
         ),
         width="220px", spacing="2", flex_shrink="0",
     )

@@ -1,9 +1,11 @@
 """Numbers, money and dates in the reader's locale; money is exact (minor units → Decimal)."""
 
-from datetime import date
+from datetime import date, datetime, timezone
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from babel.dates import format_date as _babel_date
+from babel.dates import format_datetime as _babel_datetime
 from babel.numbers import format_currency, format_decimal
 
 _LOCALES = {"pl": "pl_PL", "en": "en_GB"}
@@ -25,6 +27,16 @@ def format_hours(minutes: int, lang: str) -> str:
     """Hours with one decimal place, e.g. `12,5` (pl) or `12.5` (en)."""
     hours = (Decimal(int(minutes)) / Decimal(60)).quantize(Decimal("0.1"))
     return format_decimal(hours, format="#,##0.0", locale=_locale(lang))
+
+
+def format_datetime(value: datetime, tz_name: str, lang: str) -> str:
+    """A moment on the reader's wall clock: `4 mar 2026, 14:05:09` (pl), `4 Mar 2026, 14:05:09` (en)."""
+    try:
+        zone = ZoneInfo(tz_name)
+    except Exception:  # noqa: BLE001 - an unknown zone name falls back to UTC
+        zone = ZoneInfo("UTC")
+    moment = value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+    return _babel_datetime(moment, format="medium", tzinfo=zone, locale=_locale(lang))
 
 
 def format_date(value: date | None, lang: str) -> str:

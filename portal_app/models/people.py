@@ -3,7 +3,7 @@
 from datetime import datetime
 from enum import Enum
 
-from sqlalchemy import UniqueConstraint
+from sqlalchemy import Index, String, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from portal_app.models.base import utcnow
@@ -27,13 +27,26 @@ class StaffUser(SQLModel, table=True):
     timezone: str = Field(default="Europe/Warsaw", max_length=64)
 
 
+# Byte (code point) order on PostgreSQL whatever the database's locale, as SQLite's BINARY: a range
+# `>= prefix AND < next` is then exactly a prefix match, answered by the index.
+SEARCH_TEXT = String(400).with_variant(String(400, collation="C"), "postgresql")
+
+
 class Contact(SQLModel, table=True):
+    """A client of the firm; `search_name` is `services.search_text.fold(name)`, kept by its writers."""
+
+    __table_args__ = (
+        Index("ix_contact_firm_search", "firm_id", "search_name"),
+        Index("ix_contact_firm_email", "firm_id", "email"),
+    )
+
     id: int | None = Field(default=None, primary_key=True)
     firm_id: int = Field(foreign_key="firm.id", index=True)
     kind: str = Field(default="company", max_length=20)
     name: str = Field(max_length=200)
     email: str = Field(default="", max_length=320)
     archived_at: datetime | None = None
+    search_name: str = Field(default="", sa_type=SEARCH_TEXT)
 
 
 class PortalUser(SQLModel, table=True):

@@ -111,6 +111,8 @@ def invoice_page() -> rx.Component:
                         ),
                         notice(S.message, "green", "circle-check", "invoice-message"),
                         notice(S.action_error, "red", "circle-alert", "invoice-action-error"),
+                        rx.cond((inv.status == "paid") | (inv.status == "cancelled"),
+                                notice(T["ws.invoice.locked_hint"], "gray", "lock", "invoice-locked")),
                         rx.hstack(
                             _figure(T["inv.issued"], inv.issue_date, "invoice-issued"),
                             _figure(T["inv.due"], inv.due_date, "invoice-due"),
@@ -118,6 +120,7 @@ def invoice_page() -> rx.Component:
                             _figure(T["ws.invoice.vat"], inv.vat, "invoice-vat"),
                             _figure(T["inv.total"], inv.total, "invoice-total"),
                             _figure(T["ws.invoice.paid"], inv.paid, "invoice-paid"),
+                            rx.cond(inv.type != "credit_note", _figure(T["ws.invoice.credited"], inv.credited, "invoice-credited")),
                             _figure(T["inv.outstanding"], inv.outstanding, "invoice-outstanding"),
                             spacing="6", wrap="wrap", padding_top="4",
                         ),

@@ -2,7 +2,8 @@
 
 Each line's VAT is rounded half-up to the grosz on that line (as Polish invoices print it); the
 invoice total is the sum of the lines' gross amounts. A credit note's lines are typed as the
-positive amounts being credited and stored negative, so the ledger reads naturally.
+positive amounts being credited and stored negative, so the ledger reads naturally; once issued
+it lowers the corrected invoice's outstanding amount (services.outstanding).
 """
 
 from dataclasses import dataclass
@@ -16,6 +17,7 @@ from portal_app.models import Contact, Invoice, InvoiceLine, Matter, Payment, St
 from portal_app.services.client_portal import today_for
 from portal_app.services.errors import FieldErrors, ServiceError
 from portal_app.services.identity import StaffIdentity
+from portal_app.services.outstanding import credited_minor, outstanding_minor
 from portal_app.services.workspace import (
     CENT,
     MAX_MINOR,
@@ -169,6 +171,8 @@ def _apply(session: Session, staff: StaffIdentity, row: Invoice, form: dict, lin
             errors["lines"] = ("ws.credit_exceeds", {})
         if not credit and row.total_minor < row.paid_minor:
             errors["lines"] = ("ws.total_below_paid", {})
+        elif not credit and row.id and row.total_minor + _credited_minor(session, row.id, None) < 0:
+            errors["lines"] = ("ws.total_below_credited", {})
     if errors:
         session.rollback()  # forget what was set on a loaded row
         raise FieldErrors(errors)
@@ -236,8 +240,15 @@ def cancel_invoice(session: Session, staff: StaffIdentity, invoice_id) -> None:
     session.commit()
 
 
+def _outstanding(session: Session, invoice_id: int) -> int:
+    return int(session.exec(select(outstanding_minor()).where(Invoice.id == invoice_id)).one())
+
+
 def record_payment(session: Session, staff: StaffIdentity, invoice_id, form: dict, now: datetime | None = None) -> None:
-    """A payment received on a date: the invoice becomes partially paid, or paid when settled."""
+    """A payment received on a date: the invoice becomes partially paid, or paid when settled.
+
+    Settled means nothing is outstanding: an issued credit note counts like a payment already made.
+    """
     row = firm_row(session, staff, Invoice, invoice_id)
     if row.type == "credit_note" or row.status not in PAYABLE:
         raise ServiceError("ws.invoice_not_payable")
@@ -246,7 +257,7 @@ def record_payment(session: Session, staff: StaffIdentity, invoice_id, form: dic
     if paid_on and paid_on > today_for(staff.timezone, now):
         errors["paid_on"] = ("ws.date_future", {})
     amount = amount_field(form.get("amount"), "amount", errors)
-    outstanding = row.total_minor - row.paid_minor
+    outstanding = _outstanding(session, row.id)
     if "amount" not in errors and amount > outstanding:
         errors["amount"] = ("ws.payment_exceeds", {})
     if errors:
@@ -254,7 +265,7 @@ def record_payment(session: Session, staff: StaffIdentity, invoice_id, form: dic
     session.add(Payment(firm_id=staff.firm_id, invoice_id=row.id, paid_on=paid_on, amount_minor=amount,
                         recorded_by_id=staff.user_id))
     row.paid_minor += amount
-    row.status = "paid" if row.paid_minor >= row.total_minor else "partially_paid"
+    row.status = "paid" if amount >= outstanding else "partially_paid"
     session.add(row)
     session.commit()
 
@@ -274,6 +285,8 @@ class InvoiceSummary:
     currency: str
     total_minor: int
     paid_minor: int
+    credited_minor: int
+    outstanding_minor: int
 
 
 @dataclass(frozen=True)
@@ -302,16 +315,17 @@ class InvoiceDetail:
 
 
 def _summary_query():
-    return select(Invoice, Contact.name, Matter.number).join(Contact, Contact.id == Invoice.contact_id) \
-        .outerjoin(Matter, Matter.id == Invoice.matter_id)
+    return select(Invoice, Contact.name, Matter.number, credited_minor(), outstanding_minor()) \
+        .join(Contact, Contact.id == Invoice.contact_id).outerjoin(Matter, Matter.id == Invoice.matter_id)
 
 
-def _summary(inv: Invoice, contact_name: str, matter_number: str | None) -> InvoiceSummary:
+def _summary(inv: Invoice, contact_name: str, matter_number: str | None, credited: int, outstanding: int) -> InvoiceSummary:
     return InvoiceSummary(
         id=inv.id, number=inv.number, type=inv.type, status=inv.status, contact_id=inv.contact_id,
         contact_name=contact_name, matter_id=inv.matter_id, matter_number=matter_number or "",
         issue_date=inv.issue_date, due_date=inv.due_date, currency=inv.currency,
         total_minor=inv.total_minor, paid_minor=inv.paid_minor,
+        credited_minor=int(credited) if inv.type != "credit_note" else 0, outstanding_minor=int(outstanding),
     )
 
 
@@ -332,7 +346,7 @@ def invoices_for(session: Session, staff: StaffIdentity, *, contact_id=None, mat
 
 def invoice_detail(session: Session, staff: StaffIdentity, invoice_id) -> InvoiceDetail:
     row = firm_row(session, staff, Invoice, invoice_id)
-    inv, cname, mnum = session.exec(_summary_query().where(Invoice.id == row.id)).one()
+    this = session.exec(_summary_query().where(Invoice.id == row.id)).one()
     lines = session.exec(select(InvoiceLine).where(InvoiceLine.invoice_id == row.id).order_by(InvoiceLine.position)).all()
     payments = session.exec(
         select(Payment, StaffUser.name).join(StaffUser, StaffUser.id == Payment.recorded_by_id)
@@ -345,7 +359,7 @@ def invoice_detail(session: Session, staff: StaffIdentity, invoice_id) -> Invoic
     credits = session.exec(_summary_query().where(Invoice.corrects_invoice_id == row.id, Invoice.firm_id == staff.firm_id)
                            .order_by(Invoice.id)).all()
     return InvoiceDetail(
-        invoice=_summary(inv, cname, mnum),
+        invoice=_summary(*this),
         lines=[LineRow(ln.description, ln.net_minor, ln.vat_rate, ln.vat_minor, ln.gross_minor) for ln in lines],
         payments=[PaymentRow(p.paid_on, p.amount_minor, name) for p, name in payments],
         corrects=corrects,

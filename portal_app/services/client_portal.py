@@ -31,6 +31,7 @@ from portal_app.models.base import utcnow
 from portal_app.services import login_throttle, password_reset, passwords
 from portal_app.services.errors import FieldErrors, ServiceError
 from portal_app.services.identity import PortalIdentity, canonical_email
+from portal_app.services.outstanding import outstanding_minor, overdue_condition
 from portal_app.services.portal_settings import PortalBrand
 from portal_app.services.sharing import resolve_invitation
 
@@ -353,7 +354,7 @@ def dashboard(session: Session, user: PortalIdentity, now: datetime | None = Non
             func.coalesce(func.sum(case((MatterMonthTime.month >= month_start, MatterMonthTime.minutes), else_=0)), 0),
         ).where(_months_visible(user, scope))
     ).one()
-    outstanding = Invoice.total_minor - Invoice.paid_minor
+    outstanding = outstanding_minor()
     unpaid = and_(
         invoice_visible(user),
         _invoice_scope(scope),
@@ -391,6 +392,7 @@ class InvoiceRow:
     currency: str
     total_minor: int
     paid_minor: int
+    outstanding_minor: int
     overdue: bool
 
 
@@ -420,12 +422,12 @@ def invoices(
     today = today_for(user.timezone, now)
     cond = and_(invoice_visible(user), _invoice_scope(scope))
     if status == "overdue":
-        cond = and_(cond, Invoice.status.in_(("approved", "partially_paid")), Invoice.due_date < today)
+        cond = and_(cond, overdue_condition(today))
     elif status in INVOICE_STATUS_FILTERS:
         cond = and_(cond, Invoice.status == status)
     total = session.exec(select(func.count()).select_from(Invoice).where(cond)).one()
     rows = session.exec(
-        select(Invoice, Contact.name, Matter.number, Matter.title)
+        select(Invoice, Contact.name, Matter.number, Matter.title, outstanding_minor())
         .join(Contact, Contact.id == Invoice.contact_id)
         .outerjoin(Matter, Matter.id == Invoice.matter_id)
         .where(cond)
@@ -437,10 +439,10 @@ def invoices(
         InvoiceRow(
             id=inv.id, number=inv.number, type=inv.type, status=inv.status, client=cname,
             matter=f"{mnum} {mtitle}" if mnum else "", issue_date=inv.issue_date, due_date=inv.due_date,
-            currency=inv.currency, total_minor=inv.total_minor, paid_minor=inv.paid_minor,
-            overdue=inv.status in ("approved", "partially_paid") and inv.due_date < today,
+            currency=inv.currency, total_minor=inv.total_minor, paid_minor=inv.paid_minor, outstanding_minor=int(owed),
+            overdue=inv.status in ("approved", "partially_paid") and inv.due_date < today and owed > 0,
         )
-        for inv, cname, mnum, mtitle in rows
+        for inv, cname, mnum, mtitle, owed in rows
     ]
     return out, int(total)
 

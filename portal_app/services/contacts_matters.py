@@ -7,6 +7,7 @@ from portal_app.models import Contact, Matter
 from portal_app.models.base import utcnow
 from portal_app.services.errors import FieldErrors, ServiceError
 from portal_app.services.identity import StaffIdentity, canonical_email
+from portal_app.services.search_text import fold
 from portal_app.services.workspace import Errors, audit, choice, firm_row, text
 
 CONTACT_KINDS = ("person", "company")
@@ -30,7 +31,7 @@ def _contact_fields(form: dict) -> tuple[str, str, str]:
 
 def create_contact(session: Session, staff: StaffIdentity, form: dict) -> int:
     name, kind, email = _contact_fields(form)
-    row = Contact(firm_id=staff.firm_id, name=name, kind=kind, email=email)
+    row = Contact(firm_id=staff.firm_id, name=name, kind=kind, email=email, search_name=fold(name))
     session.add(row)
     session.commit()
     return row.id
@@ -41,6 +42,7 @@ def update_contact(session: Session, staff: StaffIdentity, contact_id, form: dic
     if row.archived_at is not None:
         raise ServiceError("ws.contact_archived")
     row.name, row.kind, row.email = _contact_fields(form)
+    row.search_name = fold(row.name)
     session.add(row)
     session.commit()
 

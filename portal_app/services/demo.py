@@ -15,6 +15,7 @@ from portal_app.models import (
     TimeEntry,
 )
 from portal_app.services import documents
+from portal_app.services.search_text import fold
 from portal_app.services.passwords import hash_password
 
 DEMO_PASSWORD = "Demo-Portal-2026"
@@ -45,7 +46,7 @@ def load_demo(session: Session, today: date | None = None) -> bool:
     session.flush()
 
     def contact(firm, name, kind, email):
-        c = Contact(firm_id=firm.id, name=name, kind=kind, email=email)
+        c = Contact(firm_id=firm.id, name=name, kind=kind, email=email, search_name=fold(name))
         session.add(c)
         session.flush()
         return c

@@ -2,13 +2,14 @@
 
 from dataclasses import dataclass
 
-from sqlalchemy import func
+from sqlalchemy import false, func, or_
 from sqlmodel import Session, select
 
 from portal_app.models import Contact, Matter, PortalUser, ShareRecipient, StaffUser
 from portal_app.services import passwords
 from portal_app.services.errors import NotAllowed, ServiceError
 from portal_app.services.identity import PortalIdentity, StaffIdentity, canonical_email
+from portal_app.services.search_text import fold, next_prefix
 from portal_app.services.workspace import row_id
 
 PAGE_SIZE = 25
@@ -54,21 +55,38 @@ def page_count(total: int) -> int:
     return max(1, -(-int(total) // PAGE_SIZE))
 
 
+def _prefix(column, prefix: str):
+    return (column >= prefix) & (column < next_prefix(prefix))
+
+
+def contact_search(query: str):
+    """SQL condition for a search box: a name starting with `query` or having a word that does,
+    or an e-mail whose address or domain starts with it. Names compare folded (search_text)."""
+    words = fold(query[:100])
+    address = "".join(ch for ch in query.strip().lower()[:100] if ch.isprintable())
+    matches = []
+    if words:
+        matches += [_prefix(Contact.search_name, words), Contact.search_name.contains(" " + words)]
+    if address:
+        matches += [_prefix(Contact.email, address), Contact.email.contains("@" + address, autoescape=True)]
+    return or_(*matches) if matches else false()
+
+
 def contacts(session: Session, staff: StaffIdentity, page: int = 0, query: str = "") -> tuple[list[ContactRow], int]:
-    """One page of the firm's live contacts, optionally those whose name or e-mail contains `query`."""
+    """One page of the firm's live contacts in folded-name order, optionally narrowed by a search.
+
+    The order and a name or e-mail prefix are answered by the (firm, search_name) and (firm, email)
+    indexes; a word inside a name or an e-mail domain is a scan of this firm's folded names only.
+    """
     cond = (Contact.firm_id == staff.firm_id) & Contact.archived_at.is_(None)
-    needle = (query or "").strip().lower()[:100]
-    if needle:
-        cond = cond & (
-            func.lower(Contact.name).contains(needle, autoescape=True)
-            | func.lower(Contact.email).contains(needle, autoescape=True)
-        )
+    if isinstance(query, str) and query.strip():
+        cond = cond & contact_search(query)
     total = session.exec(select(func.count()).select_from(Contact).where(cond)).one()
     matter_count = (
         select(func.count()).select_from(Matter).where(Matter.contact_id == Contact.id).scalar_subquery()
     )
     rows = session.exec(
-        select(Contact, matter_count).where(cond).order_by(Contact.name, Contact.id)
+        select(Contact, matter_count).where(cond).order_by(Contact.search_name, Contact.id)
         .offset(max(0, page) * PAGE_SIZE).limit(PAGE_SIZE)
     ).all()
     return [ContactRow(id=c.id, name=c.name, kind=c.kind, email=c.email, matters=n) for c, n in rows], int(total)

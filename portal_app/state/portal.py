@@ -449,7 +449,7 @@ class InvoicesState(PortalList, PortalState):
                 status=self._msg(f"invoice.status.{r.status}"), client=r.client, matter=r.matter,
                 issued=format_date(r.issue_date, lang), due=format_date(r.due_date, lang),
                 total=format_money(r.total_minor, r.currency, lang),
-                outstanding=format_money(r.total_minor - r.paid_minor, r.currency, lang), overdue=r.overdue,
+                outstanding=format_money(r.outstanding_minor, r.currency, lang), overdue=r.overdue,
             )
             for r in rows
         ]

@@ -17,6 +17,7 @@ class StaffState(AppState):
     staff_name: str = ""
     staff_firm: str = ""
     is_portal_admin: bool = False
+    is_admin: bool = False
     login_error: str = ""
     login_busy: bool = False
 
@@ -43,7 +44,7 @@ class StaffState(AppState):
             firm_name = firm.name if firm else ""
         self._assign(
             staff_firm=firm_name, signed_in=True, staff_name=me.name, lang=me.language,
-            is_portal_admin=me.is_admin and me.plan == "premium",
+            is_portal_admin=me.is_admin and me.plan == "premium", is_admin=me.is_admin,
         )
 
     @rx.event

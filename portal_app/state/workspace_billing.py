@@ -42,7 +42,7 @@ def _item(inv: billing.InvoiceSummary, lang: str) -> InvoiceItem:
         id=inv.id, number=inv.number, type=inv.type, status=inv.status, matter=inv.matter_number,
         issue_date=format_date(inv.issue_date, lang), due_date=format_date(inv.due_date, lang),
         total=format_money(inv.total_minor, inv.currency, lang),
-        outstanding=format_money(inv.total_minor - inv.paid_minor, inv.currency, lang),
+        outstanding=format_money(inv.outstanding_minor, inv.currency, lang),
     )
 
 
@@ -231,6 +231,7 @@ class InvoiceView:
     due_date: str
     total: str
     paid: str
+    credited: str
     outstanding: str
     net: str
     vat: str
@@ -267,7 +268,8 @@ class InvoicePageState(StaffState):
             id=inv.id, number=inv.number, type=inv.type, status=inv.status, contact_id=inv.contact_id,
             contact_name=inv.contact_name, matter_id=inv.matter_id or 0, matter_number=inv.matter_number,
             issue_date=format_date(inv.issue_date, lang), due_date=format_date(inv.due_date, lang),
-            total=money(inv.total_minor), paid=money(inv.paid_minor), outstanding=money(inv.total_minor - inv.paid_minor),
+            total=money(inv.total_minor), paid=money(inv.paid_minor), credited=money(inv.credited_minor),
+            outstanding=money(inv.outstanding_minor),
             net=money(sum(ln.net_minor for ln in d.lines)), vat=money(sum(ln.vat_minor for ln in d.lines)),
         )
         self.lines = [LineItem(ln.description, money(ln.net_minor), ln.vat_rate + "%", money(ln.vat_minor), money(ln.gross_minor))

@@ -86,7 +86,7 @@ class PreviewState(StaffState):
             PreviewInvoice(number=i.number, type=i.type, status=i.status, matter=i.matter,
                            issued=format_date(i.issue_date, lang), due=format_date(i.due_date, lang),
                            total=format_money(i.total_minor, i.currency, lang),
-                           outstanding=format_money(i.total_minor - i.paid_minor, i.currency, lang), overdue=i.overdue)
+                           outstanding=format_money(i.outstanding_minor, i.currency, lang), overdue=i.overdue)
             for i in invoices
         ]
         self.invoices_total = invoices_total

@@ -89,3 +89,26 @@ def test_monthly_time_totals_are_backfilled_and_kept_by_triggers(database):
         s.delete(s.exec(select(TimeEntry).where(TimeEntry.minutes == 31)).one())
         s.commit()
     assert rollup() == {(matter_ids[0], january): (15, 1), (matter_ids[1], february): (10, 2)}
+
+
+def test_contact_search_backfill_folds_existing_names(database):
+    """Migration 0005 fills the folded search column of contacts created before it, on both databases."""
+    from sqlalchemy import text
+
+    cfg = alembic_config()
+    command.upgrade(cfg, "0003_workspace")
+    with engine().begin() as conn:
+        conn.execute(text("INSERT INTO firm (id, name, plan, default_language, created_at) "
+                          "VALUES (1, 'F', 'free', 'pl', '2026-01-01 00:00:00')"))
+        for i, name in enumerate(("Łukasz Żółć", "Nowak-Kowalska S.A.", "Łódź"), start=1):
+            conn.execute(text("INSERT INTO contact (id, firm_id, kind, name, email) VALUES (:i, 1, 'person', :n, '')"),
+                         {"i": i, "n": name})
+    command.upgrade(cfg, "head")
+    with engine().connect() as conn:
+        folded = conn.execute(text("SELECT search_name FROM contact ORDER BY id")).scalars().all()
+        # byte order on both databases, whatever PostgreSQL's locale: a range is a prefix match
+        ordered = conn.execute(text("SELECT search_name FROM contact WHERE search_name >= 'lo' AND search_name < 'lp'")).scalars().all()
+    assert folded == ["lukasz zolc", "nowak kowalska s a", "lodz"]
+    assert ordered == ["lodz"]
+    command.downgrade(cfg, "0003_workspace")
+    assert "search_name" not in {c["name"] for c in inspect(engine()).get_columns("contact")}
