@@ -48,14 +48,20 @@ WHERE te.firm_id = :firm AND te.matter_id IN (
     JOIN share_recipient r ON r.share_id = s.id
     WHERE r.firm_id = :firm AND r.email = :email AND r.removed_at IS NULL AND s.time_entries)
 """
-RAW_MONEY = """
-SELECT i.currency, sum(CASE WHEN i.due_date >= :today THEN i.total_minor - i.paid_minor ELSE 0 END),
-       sum(CASE WHEN i.due_date < :today THEN i.total_minor - i.paid_minor ELSE 0 END)
-FROM invoice i JOIN share s ON s.contact_id = i.contact_id OR s.matter_id = i.matter_id
-JOIN share_recipient r ON r.share_id = s.id
-JOIN share_invoice_scope sc ON sc.share_id = s.id AND sc.invoice_type = i.type AND sc.invoice_status = i.status
-WHERE i.firm_id = :firm AND r.firm_id = :firm AND r.email = :email AND r.removed_at IS NULL
-  AND i.status IN ('approved', 'partially_paid') AND i.type IN ('invoice', 'advance')
+OWED = """(i.total_minor - i.paid_minor + coalesce((SELECT sum(n.total_minor) FROM invoice n
+    WHERE n.corrects_invoice_id = i.id AND n.firm_id = i.firm_id AND n.type = 'credit_note'
+    AND n.status NOT IN ('draft', 'cancelled')), 0))"""
+POSITIVE_OWED = f"CASE WHEN {OWED} > 0 THEN {OWED} ELSE 0 END"
+RAW_MONEY = f"""
+SELECT i.currency, sum(CASE WHEN i.due_date >= :today THEN {POSITIVE_OWED} ELSE 0 END),
+       sum(CASE WHEN i.due_date < :today THEN {POSITIVE_OWED} ELSE 0 END)
+FROM invoice i
+WHERE i.firm_id = :firm AND i.status IN ('approved', 'partially_paid') AND i.type IN ('invoice', 'advance')
+  AND i.id IN (SELECT i2.id FROM invoice i2 JOIN share s ON s.contact_id = i2.contact_id OR s.matter_id = i2.matter_id
+               JOIN share_recipient r ON r.share_id = s.id
+               JOIN share_invoice_scope sc ON sc.share_id = s.id AND sc.invoice_type = i2.type
+                    AND sc.invoice_status = i2.status
+               WHERE i2.firm_id = :firm AND r.firm_id = :firm AND r.email = :email AND r.removed_at IS NULL)
 GROUP BY i.currency ORDER BY i.currency
 """
 

@@ -9,6 +9,8 @@ These are SQL expressions, not Python, so the portal widgets stay one aggregate 
 list (staff card, invoice page, client portal, preview) shows the same figure.
 """
 
+from functools import cache
+
 from sqlalchemy import and_, case, func, literal, or_, select
 from sqlalchemy.orm import aliased
 
@@ -17,9 +19,15 @@ from portal_app.models import Invoice
 NOT_ISSUED = ("draft", "cancelled")  # a credit note in these statuses corrects nothing
 
 
+@cache
+def _note():
+    """One alias for the process: building one adapts every column (about a millisecond a query)."""
+    return aliased(Invoice, name="credit_note")
+
+
 def credited_minor(inv=Invoice):
     """Positive minor units credited to `inv` by its issued credit notes (correlated subquery)."""
-    note = aliased(Invoice)
+    note = _note()
     return (
         select(func.coalesce(-func.sum(note.total_minor), 0))
         .where(
