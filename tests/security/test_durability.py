@@ -225,3 +225,81 @@ def shown_company(app: dict, token: str) -> str:
         return shown or wait_var(tab, SETTINGS, "company_name", "refused")
     finally:
         tab.close()
+
+
+class Recorder:
+    """aiosmtpd handler keeping every accepted envelope (the relay's side of the story)."""
+
+    def __init__(self):
+        self.envelopes = []
+
+    async def handle_DATA(self, server, session, envelope):
+        self.envelopes.append(envelope)
+        return "250 OK"
+
+
+INVITEES = [f"zaproszony{i}@klient.example.com" for i in range(4)]
+
+
+def outbox(db_url: str) -> dict[str, tuple[str, int, str | None]]:
+    """Status, attempts and last error of the invitation to each invitee."""
+    rows = query(db_url, "select to_email, status, attempts, last_error from outbox_message where to_email like 'zaproszony%'")
+    return {r[0]: tuple(r[1:]) for r in rows}
+
+
+def wait_outbox(db_url: str, done, timeout: float) -> dict:
+    """Poll the outbox until `done(rows)`; the last rows either way (the assertion says what was seen)."""
+    deadline = time.time() + timeout
+    rows = outbox(db_url)
+    while not done(rows) and time.time() < deadline:
+        time.sleep(0.5)
+        rows = outbox(db_url)
+    return rows
+
+
+def dialog_delivery(tab: ReflexClient, kind: str, card: int) -> dict[str, str]:
+    """The delivery badge the share dialog shows per invitee, freshly opened."""
+    tab.wait_idle(quiet=0.3)
+    tab.emit(SHARE + ".open_dialog", {"kind": kind, "card_id": card})
+    recipients = wait_var(tab, SHARE, "recipients", "error")
+    return {r["email"]: r["delivery"] for r in recipients if r["email"] in INVITEES}
+
+
+def test_invitations_wait_out_a_relay_outage_and_arrive_once(tmp_path_factory):
+    smtp_port = _free_port()  # nothing listens here until the relay "comes back"
+    relay = {"PORTAL_SMTP_HOST": "127.0.0.1", "PORTAL_SMTP_PORT": str(smtp_port),
+             "PORTAL_MAIL_POLL_SECONDS": "1", "PORTAL_MAIL_RETRY_SECONDS": "1"}
+    work = tmp_path_factory.mktemp("relay")
+    with running_app(work, relay) as app:
+        token, cards = prepare(app["db"])
+        kind, card = cards[0]
+        tab = ReflexClient(app["url"], staff_token=token, path=routes.MATTERS)
+        tab.emit(SHARE + ".open_dialog", {"kind": kind, "card_id": card})
+        tab.emit(SHARE + ".set_addresses", {"value": ", ".join(INVITEES)})
+        started = time.time()
+        tab.emit(SHARE + ".save")
+        wait_var(tab, SHARE, "message", "error")
+        assert time.time() - started < 3, "saving a share waited for the relay"
+        assert tab.ping() < 1, "the app stalls while the relay is down"
+
+        waiting = wait_outbox(app["db"], lambda rows: len(rows) == len(INVITEES) and all(a >= 2 for _, a, _ in rows.values()), 30)
+        assert set(waiting) == set(INVITEES)
+        assert all(status == "retrying" and attempts >= 2 and error for status, attempts, error in waiting.values()), waiting
+        assert set(dialog_delivery(tab, kind, card).values()) == {"retrying"}
+
+        recorder = Recorder()
+        controller = Controller(recorder, hostname="127.0.0.1", port=smtp_port)
+        controller.start()
+        try:
+            sent = wait_outbox(app["db"], lambda rows: all(s == "sent" for s, _, _ in rows.values()), 90)
+            assert all(s == "sent" for s, _, _ in sent.values()), sent
+            time.sleep(5)  # several more worker rounds: nothing may go out twice
+            received = Counter(rcpt for envelope in recorder.envelopes for rcpt in envelope.rcpt_tos)
+            assert {e: received[e] for e in INVITEES} == {e: 1 for e in INVITEES}
+            assert outbox(app["db"]) == sent, "the outbox changed after delivery"
+        finally:
+            controller.stop()
+        assert set(dialog_delivery(tab, kind, card).values()) == {"sent"}
+        tab.close()
+    errors = unexpected_errors((work / "reflex.log").read_text(errors="replace"))
+    assert not errors, "the app logged errors:\n" + "\n".join(errors[:3])
