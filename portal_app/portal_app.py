@@ -5,7 +5,7 @@ import logging
 
 import reflex as rx
 
-from portal_app import routes
+from portal_app import log_bound, routes
 from portal_app.config import mail_poll_seconds
 from portal_app.downloads import serve_documents
 from portal_app.event_errors import handle_backend_exception
@@ -35,6 +35,7 @@ from portal_app.state.workspace_agreements import AgreementsCardState
 from portal_app.state.workspace_billing import CardInvoicesState, InvoicePageState
 from portal_app.state.workspace_preview import PreviewState
 
+log_bound.install()  # before anything can log a stranger's payload
 log = logging.getLogger("portal_app.mail")
 
 
