@@ -43,6 +43,28 @@ def smtp_settings() -> dict | None:
     }
 
 
+def _positive_seconds(name: str, default: float) -> float:
+    """A positive number of seconds from the environment; unset, empty or unusable gives `default`."""
+    try:
+        value = float(os.environ.get(name) or default)
+    except ValueError:
+        return default
+    return value if value > 0 else default
+
+
+def mail_poll_seconds() -> float:
+    """How often each backend worker looks for due e-mails (PORTAL_MAIL_POLL_SECONDS, default 20)."""
+    return _positive_seconds("PORTAL_MAIL_POLL_SECONDS", 20)
+
+
+def mail_retry_seconds() -> float:
+    """First wait after a failed send, doubled per attempt (PORTAL_MAIL_RETRY_SECONDS, default 30).
+
+    Tests of a relay outage use about a second instead of waiting minutes.
+    """
+    return _positive_seconds("PORTAL_MAIL_RETRY_SECONDS", 30)
+
+
 def mail_from() -> str:
     return os.environ.get("PORTAL_MAIL_FROM", "portal@localhost")
 

@@ -5,7 +5,8 @@ import logging
 
 import reflex as rx
 
-from portal_app import routes
+from portal_app import log_bound, routes
+from portal_app.config import mail_poll_seconds
 from portal_app.downloads import serve_documents
 from portal_app.event_errors import handle_backend_exception
 from portal_app.http import limit_upload_size
@@ -35,8 +36,8 @@ from portal_app.state.workspace_agreements import AgreementsCardState
 from portal_app.state.workspace_billing import CardInvoicesState, InvoicePageState
 from portal_app.state.workspace_preview import PreviewState
 
+log_bound.install()  # before anything can log a stranger's payload
 log = logging.getLogger("portal_app.mail")
-MAIL_POLL_SECONDS = 20
 
 
 async def mail_worker():
@@ -46,7 +47,7 @@ async def mail_worker():
             await asyncio.to_thread(deliver_due)
         except Exception:  # noqa: BLE001 - the worker must outlive a bad database moment
             log.exception("mail delivery round failed")
-        await asyncio.sleep(MAIL_POLL_SECONDS)
+        await asyncio.sleep(mail_poll_seconds())
 
 
 app = rx.App(

@@ -25,7 +25,6 @@ from portal_app.models.mail import OutboxMessage
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 10
-BASE_BACKOFF = timedelta(seconds=30)
 MAX_BACKOFF = timedelta(hours=1)
 STUCK_AFTER = timedelta(minutes=10)
 ERROR_MAX = 500
@@ -56,8 +55,12 @@ def deliver_due(now: datetime | None = None, limit: int = 20) -> int:
 
 
 def backoff(attempts: int) -> timedelta:
-    """Wait before the next try after `attempts` failed ones: 30 s, 1 min, 2 min, ... up to 1 h."""
-    return min(BASE_BACKOFF * 2 ** max(attempts - 1, 0), MAX_BACKOFF)
+    """Wait before the next try after `attempts` failed ones: 30 s, 1 min, 2 min, ... up to 1 h.
+
+    The first wait comes from config.mail_retry_seconds (PORTAL_MAIL_RETRY_SECONDS).
+    """
+    base = timedelta(seconds=config.mail_retry_seconds())
+    return min(base * 2 ** min(max(attempts - 1, 0), 30), MAX_BACKOFF)
 
 
 def _release_stuck(now: datetime) -> None:

@@ -98,7 +98,8 @@ def store_logo(directory: Path, data: bytes, ext: str) -> str:
 
     The name is logo-<secrets.token_urlsafe(16)>.<ext>. The directory is served publicly, so the
     random name is what keeps old and unpublished logos from being enumerated; writing a temp file
-    and `os.replace`-ing it means a reader never sees a half-written file.
+    and `os.replace`-ing it means a reader never sees a half-written file, and syncing file and
+    folder before returning means the name is on disk before a save can commit a reference to it.
     """
     if ext not in ("png", "jpg"):
         raise ValueError(f"unsupported logo extension: {ext!r}")
@@ -116,7 +117,21 @@ def store_logo(directory: Path, data: bytes, ext: str) -> str:
     except BaseException:
         Path(tmp_name).unlink(missing_ok=True)
         raise
+    _sync_directory(directory)
     return name
+
+
+def _sync_directory(directory: Path) -> None:
+    """Make the new name itself durable before any settings row can point at it.
+
+    fsync of the file keeps its bytes; only an fsync of the folder keeps the rename, so after a
+    power cut the saved settings can never name a logo that is not on disk.
+    """
+    fd = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def remove_logo_file(directory: Path, name: str | None) -> None:

@@ -58,12 +58,15 @@ def _stop(proc: subprocess.Popen) -> None:
 
 
 @contextlib.contextmanager
-def running_app(work: Path):
-    """A production build of the app on a free port, fresh database with demo data, in `work`.
+def running_app(work: Path, env_overrides: dict[str, str] | None = None):
+    """A production build of the app on a free port, with demo data, in `work`.
 
     A private build folder means runs never share a half-compiled frontend, and a production
-    build does not reload when someone edits the code while the tests run. The app log stays in
-    `work / "reflex.log"` for the caller to judge after the app stopped.
+    build does not reload when someone edits the code while the tests run. The database, files
+    and log live in `work`: a second `running_app(work)` after the first ended (or crashed, see
+    `crash`) is a restart on the same data, which is how the durability tests use it. The log
+    (`work / "reflex.log"`, appended to across restarts) is for the caller to judge afterwards.
+    `env_overrides` adds or overrides variables (an SMTP relay, short mail retries).
     """
     port = _free_port()
     base = f"http://localhost:{port}"
@@ -78,9 +81,10 @@ def running_app(work: Path):
         REFLEX_TELEMETRY_ENABLED="false",
     )
     env.pop("PORTAL_SMTP_HOST", None)
+    env.update(env_overrides or {})
     subprocess.run([sys.executable, "-m", "alembic", "upgrade", "head"], cwd=PROJECT_ROOT, env=env, check=True, capture_output=True)
     subprocess.run([sys.executable, "-m", "portal_app.services.demo"], cwd=PROJECT_ROOT, env=env, check=True, capture_output=True)
-    log = open(work / "reflex.log", "w")
+    log = open(work / "reflex.log", "a")
     proc = subprocess.Popen(
         [shutil.which("reflex") or "reflex", "run", "--env", "prod", "--single-port", "--backend-port", str(port), "--loglevel", "info"],
         cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
@@ -93,6 +97,16 @@ def running_app(work: Path):
     finally:
         _stop(proc)
         log.close()
+
+
+def crash(app: dict) -> None:
+    """SIGKILL the app and every process it started, as a power cut or the OOM killer would."""
+    proc = app["proc"]
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    proc.wait(10)
 
 
 @pytest.fixture(scope="session")

@@ -3,13 +3,15 @@
 import os
 import subprocess
 import sys
+import time
 
 import pytest
 import requests
 import socketio
 
 from tests.conftest import PROJECT_ROOT
-from tests.security.reflex_client import APP, ReflexClient
+from tests.security.conftest import log_offset, log_since
+from tests.security.reflex_client import APP, STAFF, ReflexClient
 
 pytestmark = pytest.mark.e2e
 
@@ -52,3 +54,24 @@ def test_failures_show_no_stack_trace(connect, app_server):
         assert detail not in shown
     r = requests.get(app_server["url"] + "/_upload/../../etc/passwd", timeout=10)
     assert "root:" not in r.text and "Traceback" not in r.text
+
+
+def test_huge_wrong_typed_argument_stays_out_of_the_log(connect, app_server):
+    """Reflex's warning for a refused argument quotes it; near a megabyte per event would fill the disk.
+
+    `resend(recipient_id: int)` given a string makes Reflex log "Error transforming event argument
+    ... with value '<the value>'"; the app keeps that record to a couple of thousand characters.
+    """
+    offset = log_offset(app_server)
+    tab = connect(path="/")
+    for _ in range(3):
+        tab.emit(STAFF + ".portal_app___state___cards____share_state.resend", {"recipient_id": "Z" * 900_000})
+    tab.ping()
+    deadline = time.time() + 15
+    while log_since(app_server, offset).count("Error transforming") < 3 and time.time() < deadline:
+        time.sleep(0.2)
+    logged = log_since(app_server, offset)
+    echoed = logged.count("Z")  # the console wraps long lines, so count characters, not runs
+    assert logged.count("Error transforming") == 3, "this test no longer reaches Reflex's warning"
+    assert 100 < echoed <= 3 * 2_000, f"{echoed} characters of the client's payload went into the log"
+    assert len(logged) < 40_000, f"three refused events wrote {len(logged)} characters to the log"

@@ -156,6 +156,18 @@ def test_rejects_addresses_that_could_add_recipients(session):
             enqueue(session, to=bad, rendered=render(), firm_id=None)
 
 
+def test_retry_wait_comes_from_the_environment(monkeypatch):
+    from portal_app.mail.sender import backoff
+
+    assert [backoff(n) for n in (1, 2, 3)] == [timedelta(seconds=s) for s in (30, 60, 120)]
+    assert backoff(50) == timedelta(hours=1)
+    monkeypatch.setenv("PORTAL_MAIL_RETRY_SECONDS", "1.5")
+    assert [backoff(n) for n in (1, 2, 3)] == [timedelta(seconds=s) for s in (1.5, 3, 6)]
+    for unusable in ("", "0", "-4", "soon"):
+        monkeypatch.setenv("PORTAL_MAIL_RETRY_SECONDS", unusable)
+        assert backoff(1) == timedelta(seconds=30)
+
+
 def test_retries_with_backoff_while_server_is_down(session, smtp_port):
     (message,) = queue(session)
     before = utcnow()
