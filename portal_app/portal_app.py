@@ -10,7 +10,7 @@ from portal_app.config import mail_poll_seconds
 from portal_app.downloads import serve_documents
 from portal_app.event_errors import handle_backend_exception
 from portal_app.http import limit_upload_size
-from portal_app.mail.sender import deliver_due
+from portal_app.mail.sender import deliver_soon
 from portal_app.pages import audit_log, dev_mail, home, portal, settings, staff, workspace_invoice, workspace_preview
 from portal_app.staff_documents import serve_staff_documents
 from portal_app.static_cache import cache_static_files
@@ -44,7 +44,7 @@ async def mail_worker():
     """Deliver queued and retried e-mails in the background, off the event loop."""
     while True:
         try:
-            await asyncio.to_thread(deliver_due)
+            await deliver_soon()
         except Exception:  # noqa: BLE001 - the worker must outlive a bad database moment
             log.exception("mail delivery round failed")
         await asyncio.sleep(mail_poll_seconds())

@@ -6,8 +6,10 @@ open while talking to the relay. Without a relay (development) mail is only mark
 stays readable in the browser outbox.
 """
 
+import asyncio
 import logging
 import re
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 from email.utils import parseaddr
 
@@ -30,6 +32,15 @@ STUCK_AFTER = timedelta(minutes=10)
 ERROR_MAX = 500
 
 _DUE = ("queued", "retrying")
+
+# One thread per process for mail: a relay that hangs (up to 15 s a try) then delays only mail, not
+# the shared threads that serve pages, sign-ins and uploads. Claims keep several processes apart.
+_MAIL_THREAD = ThreadPoolExecutor(max_workers=1, thread_name_prefix="mail")
+
+
+async def deliver_soon() -> int:
+    """Run deliver_due on this process's mail thread; returns how many were delivered."""
+    return await asyncio.get_running_loop().run_in_executor(_MAIL_THREAD, deliver_due)
 
 
 def deliver_due(now: datetime | None = None, limit: int = 20) -> int:

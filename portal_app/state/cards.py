@@ -1,13 +1,12 @@
 """Contact and matter lists and cards, and the share dialog opened from a card (CP-2)."""
 
-import asyncio
 from dataclasses import dataclass
 
 import reflex as rx
 
 from portal_app.db import session_scope
 from portal_app.i18n import format_date
-from portal_app.mail.sender import deliver_due
+from portal_app.mail.sender import deliver_soon
 from portal_app.services import sharing, staff
 from portal_app.services.errors import NotAllowed, ServiceError
 from portal_app.state.staff import StaffState
@@ -247,7 +246,7 @@ class ShareState(StaffState):
     @rx.event(background=True)
     async def deliver(self):
         """Send queued mail off the event loop, then refresh the delivery badges."""
-        await asyncio.to_thread(deliver_due)
+        await deliver_soon()
         async with self:
             me = self._staff()
             if me is not None and self.open and self.kind:

@@ -10,7 +10,7 @@ import reflex as rx
 from portal_app import routes
 from portal_app.db import session_scope
 from portal_app.i18n import format_date, format_hours, format_money
-from portal_app.mail.sender import deliver_due
+from portal_app.mail.sender import deliver_soon
 from portal_app.services import client_portal, identity, password_reset
 from portal_app.services.errors import FieldErrors, ServiceError
 from portal_app.services.identity import PortalIdentity
@@ -221,7 +221,7 @@ class PortalLoginState(PortalState):
                 self.busy = False
                 self.error = self._msg(exc.key, **exc.params)
             if exc.key == "login.locked":
-                await asyncio.to_thread(deliver_due)  # the unlock link, without waiting for the worker
+                await deliver_soon()  # the unlock link, without waiting for the worker
             return
         async with self:
             self.busy = False
@@ -623,11 +623,11 @@ class ForgotPasswordState(PortalState):
                 brand = brand_for_address(session, address)
                 if brand is not None:
                     password_reset.request_reset(session, brand, email)
-            deliver_due()
 
         await asyncio.to_thread(work)
         async with self:
             self.busy, self.sent = False, True
+        await deliver_soon()  # after the answer: its timing must not tell whether the account exists
 
 
 class ResetPasswordState(PortalState):

@@ -12,6 +12,7 @@ from sqlmodel import select
 
 from portal_app.mail import (
     deliver_due,
+    deliver_soon,
     delivery_state,
     enqueue,
     invitation_email,
@@ -418,3 +419,46 @@ def test_a_shared_card_invitation_waits_while_the_relay_is_down_and_arrives_once
     assert "/portal/nowak-mail/invite/" in body["text/plain"]
     session.expire_all()
     assert sharing.load_share(session, me, "contact", contact.id).recipients[0].delivery == "sent"
+
+
+def test_a_hung_relay_holds_up_mail_only(session, smtp_port):
+    """Deliveries started by many saves queue on the one mail thread, never on the threads pages use."""
+    import asyncio
+    import time
+
+    hung = socket.socket()
+    hung.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    hung.bind(("127.0.0.1", smtp_port))
+    hung.listen(50)
+    accepted = []
+
+    def accept():
+        while True:
+            try:
+                conn, _addr = hung.accept()
+            except OSError:
+                return
+            accepted.append(conn)  # never greets: the sender waits for its time-out
+
+    threading.Thread(target=accept, daemon=True).start()
+    queue(session, n=8)
+
+    async def scenario():
+        deliveries = [asyncio.ensure_future(deliver_soon()) for _ in range(8)]
+        await asyncio.sleep(0.5)
+        start = time.perf_counter()
+        await asyncio.gather(*(asyncio.to_thread(time.sleep, 0.01) for _ in range(12)))
+        waited = time.perf_counter() - start
+        connections = len(accepted)
+        hung.shutdown(socket.SHUT_RDWR)  # wakes the accepting thread; later sends are refused at once
+        hung.close()
+        for conn in accepted:
+            conn.close()
+        await asyncio.gather(*deliveries)
+        return waited, connections
+
+    waited, connections = asyncio.run(scenario())
+    assert connections == 1, "one mail thread: one message at a time waits on the relay"
+    assert waited < 1, f"page work waited {waited:.1f} s behind mail"
+    statuses = {m.status for m in session.exec(select(OutboxMessage)).all()}
+    assert statuses == {"retrying"}
