@@ -117,23 +117,32 @@ def end_other_sessions(session: Session, *, portal_user_id: int | None = None, s
 def _live_session(session: Session, token: str, kind: str, now: datetime | None) -> AuthSession | None:
     if not token or not isinstance(token, str) or len(token) > 100:
         return None
-    now = now or utcnow()
     row = session.exec(
         select(AuthSession).where(AuthSession.token_hash == token_hash(token), AuthSession.kind == kind)
     ).first()
-    if row is None:
-        return None
+    return row if row is not None and still_live(session, row, now or utcnow()) else None
+
+
+def still_live(session: Session, row: AuthSession, now: datetime) -> bool:
+    """Idle and absolute time-outs: ends an expired session, and notes activity at most once a minute."""
     created = row.created_at.replace(tzinfo=row.created_at.tzinfo or timezone.utc)
     seen = row.last_seen_at.replace(tzinfo=row.last_seen_at.tzinfo or timezone.utc)
     if now - seen > IDLE_TIMEOUT or now - created > ABSOLUTE_TIMEOUT:
         session.delete(row)
         session.commit()
-        return None
+        return False
     if now - seen > _TOUCH_EVERY:
         row.last_seen_at = now
         session.add(row)
         session.commit()
-    return row
+    return True
+
+
+def portal_identity(user: PortalUser) -> PortalIdentity:
+    return PortalIdentity(
+        user_id=user.id, firm_id=user.firm_id, email=user.email, first_name=user.first_name,
+        last_name=user.last_name, language=user.language, timezone=user.timezone,
+    )
 
 
 def staff_for_token(session: Session, token: str, now: datetime | None = None) -> StaffIdentity | None:
@@ -155,9 +164,4 @@ def portal_user_for_token(session: Session, token: str, now: datetime | None = N
     if row is None:
         return None
     user = session.get(PortalUser, row.portal_user_id)
-    if user is None:
-        return None
-    return PortalIdentity(
-        user_id=user.id, firm_id=user.firm_id, email=user.email, first_name=user.first_name,
-        last_name=user.last_name, language=user.language, timezone=user.timezone,
-    )
+    return portal_identity(user) if user is not None else None

@@ -217,26 +217,34 @@ class PortalBrand:
     language: str
 
 
+def canonical_address(address: str) -> str:
+    """The stored form of a portal address typed in any case ("" when it cannot be one)."""
+    text = (address or "").strip().lower() if isinstance(address, str) else ""
+    return text if len(text) <= ADDRESS_MAX else ""
+
+
+def brand_of(row: PortalSettings, firm: Firm) -> tuple[PortalBrand, bool]:
+    """The branding of a portal settings row, and whether the portal is open."""
+    brand = PortalBrand(
+        firm_id=row.firm_id, company_name=row.company_name, address=row.address or "",
+        contact_email=row.contact_email, logo_file=row.logo_file, language=firm.default_language,
+    )
+    return brand, bool(row.enabled and firm.plan == Plan.PREMIUM.value)
+
+
 def _brand_at(session: Session, address: str) -> tuple[PortalBrand, bool] | None:
     """The portal configured at this address (any letter case) and whether it is open.
 
     Addresses are stored in canonical lower case, so the unique index answers (every portal
     event asks this).
     """
-    text = (address or "").strip().lower()
-    if not text or len(text) > ADDRESS_MAX:
+    text = canonical_address(address)
+    if not text:
         return None
     found = session.exec(
         select(PortalSettings, Firm).join(Firm, Firm.id == PortalSettings.firm_id).where(PortalSettings.address == text)
     ).first()
-    if found is None:
-        return None
-    row, firm = found
-    brand = PortalBrand(
-        firm_id=row.firm_id, company_name=row.company_name, address=row.address or "",
-        contact_email=row.contact_email, logo_file=row.logo_file, language=firm.default_language,
-    )
-    return brand, bool(row.enabled and firm.plan == Plan.PREMIUM.value)
+    return brand_of(*found) if found is not None else None
 
 
 def brand_for_address(session: Session, address: str) -> PortalBrand | None:

@@ -30,14 +30,6 @@ class CardOption:
     kind: str
 
 
-def _signed_in(session, brand: PortalBrand | None, token: str) -> PortalIdentity | None:
-    """The client this session cookie signs in to *this* portal, or None."""
-    if brand is None or not token:
-        return None
-    user = identity.portal_user_for_token(session, token)
-    return user if user is not None and user.firm_id == brand.firm_id else None
-
-
 def _is_form(form_data) -> bool:
     """Browser forms send a dict; anything else (a forged call) is ignored quietly."""
     return isinstance(form_data, dict)
@@ -85,8 +77,7 @@ class PortalState(AppState):
     def _client(self) -> tuple[PortalBrand, PortalIdentity] | None:
         """The signed-in client of *this* portal, re-checked for every event."""
         with session_scope() as session:
-            brand = brand_for_address(session, self.address)
-            user = _signed_in(session, brand, self.portal_token)
+            brand, user = client_portal.visit(session, self.address, self.portal_token)
         return (brand, user) if user is not None else None
 
     async def _for_client(self, query):
@@ -100,7 +91,7 @@ class PortalState(AppState):
 
         def work():
             with session_scope() as session:
-                user = _signed_in(session, brand_for_address(session, address), token)
+                _brand, user = client_portal.visit(session, address, token)
                 if user is None:
                     return None
                 try:
@@ -128,9 +119,8 @@ class PortalState(AppState):
 
         def work():
             with session_scope() as session:
-                brand = brand_for_address(session, address)
+                brand, user = client_portal.visit(session, address, token)
                 closed = None if brand else switched_off_brand(session, address)
-                user = _signed_in(session, brand, token)
                 choices = client_portal.card_choices(session, user) if user else []
                 return brand, closed, user, choices
 

@@ -324,6 +324,45 @@ def test_time_pages_across_months_match_a_plain_sorted_list(session, sort):
     assert total == 43 and [r.id for r in rows] == [i for i in expected if session.get(TimeEntry, i).matter_id == only.id][20:40]
 
 
+
+def test_visit_finds_the_portal_and_its_signed_in_client_in_one_query(session):
+    from sqlalchemy import event
+
+    from portal_app.db import engine
+
+    firm, admin, c, token = invited(session)
+    me = portal_identity(session, register(session, "nowak", token))
+    cookie = identity.start_session(session, portal_user_id=me.user_id)
+    other_firm, other_admin, other_c, other_token = invited(session, email="ewa@example.com", address="kowal")
+    stranger = identity.start_session(session, portal_user_id=register(session, "kowal", other_token))
+    statements = []
+
+    def count(_conn, _cursor, statement, *_args):
+        statements.append(statement)
+
+    event.listen(engine(), "before_cursor_execute", count)
+    try:
+        brand, user = client_portal.visit(session, " NOWAK ", cookie)
+    finally:
+        event.remove(engine(), "before_cursor_execute", count)
+    assert (brand.address, brand.firm_id, user) == ("nowak", firm.id, me)
+    assert len(statements) == 1
+    assert client_portal.visit(session, "nowak", stranger) == (brand, None), "another firm's client"
+    assert client_portal.visit(session, "nowak", "") == (brand, None)
+    for forged in (None, ["x"], {"a": 1}, "x" * 10_000, 42):
+        assert client_portal.visit(session, "nowak", forged) == (brand, None)
+    assert client_portal.visit(session, "nie-ma", cookie) == (None, None)
+    assert client_portal.visit(session, ["nowak"], cookie) == (None, None)
+    later = datetime.now(timezone.utc) + identity.IDLE_TIMEOUT + timedelta(minutes=1)
+    assert client_portal.visit(session, "nowak", cookie, now=later) == (brand, None), "idle too long"
+    assert client_portal.visit(session, "nowak", cookie) == (brand, None), "and the session is gone"
+    settings = session.exec(select(PortalSettings).where(PortalSettings.firm_id == firm.id)).one()
+    settings.enabled = False
+    session.add(settings)
+    session.commit()
+    assert client_portal.visit(session, "nowak", stranger) == (None, None), "a switched-off portal"
+
+
 # ---- register ------------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize(("password", "key"), [
