@@ -331,11 +331,16 @@ class Scope:
 EVERYTHING = Scope()
 
 
-def scope_for(session: Session, user: PortalIdentity, value: str) -> Scope:
-    """Validate a switcher value against what is shared with this person right now."""
+def scope_for(session: Session, user: PortalIdentity, value: str, choices: list[CardChoice] | None = None) -> Scope:
+    """Validate a switcher value against what is shared with this person right now.
+
+    `choices`: this person's card_choices, when the caller has just read them.
+    """
     if not value or value == "all":
         return EVERYTHING
-    if not isinstance(value, str) or value not in {c.value for c in card_choices(session, user)}:
+    if choices is None:
+        choices = card_choices(session, user)
+    if not isinstance(value, str) or value not in {c.value for c in choices}:
         raise ServiceError("errors.not_found")
     kind, _, ident = value.partition(":")
     return Scope(contact_id=int(ident)) if kind == "contact" else Scope(matter_id=int(ident))

@@ -80,30 +80,36 @@ class PortalState(AppState):
             brand, user = client_portal.visit(session, self.address, self.portal_token)
         return (brand, user) if user is not None else None
 
-    async def _for_client(self, query):
-        """Run `query(session, user, scope)` for the signed-in client in a worker thread.
+    async def _open_page(self, query=None):
+        """A signed-in page's whole server side, in one database session off the event loop.
 
-        The navigation path (sign-in check, switcher scope, page query) is one database session
-        off the event loop, so one client's queries never hold up everyone else's events.
-        Returns (user, result), or None when nobody is signed in to this portal.
+        The portal's branding, the signed-in client, the switcher's cards, the switcher's choice
+        re-validated and `query(session, user, scope)`: one event per navigation instead of a
+        guard event and a load event, and one client's queries never hold up anyone else's
+        events. Returns (user, result), or None when nobody is signed in to this portal.
         """
         address, token, card = self.address, self.portal_token, self.card_filter
 
         def work():
             with session_scope() as session:
-                _brand, user = client_portal.visit(session, address, token)
+                brand, user = client_portal.visit(session, address, token)
                 if user is None:
-                    return None
+                    return brand, None if brand else switched_off_brand(session, address), None, [], True, None
+                choices = client_portal.card_choices(session, user)
                 try:
-                    scope, card_ok = client_portal.scope_for(session, user, card), True
+                    scope, card_ok = client_portal.scope_for(session, user, card, choices), True
                 except ServiceError:
                     scope, card_ok = client_portal.EVERYTHING, False
-                return user, card_ok, query(session, user, scope)
+                return brand, None, user, choices, card_ok, query(session, user, scope) if query else None
 
-        found = await asyncio.to_thread(work)
-        if found is None:
+        brand, closed, user, choices, card_ok, result = await asyncio.to_thread(work)
+        self._show_brand(brand, closed)
+        if user is None:
             return None
-        user, card_ok, result = found
+        self._assign(
+            signed_in=True, lang=user.language, user_name=f"{user.first_name} {user.last_name}",
+            card_options=[CardOption(c.value, c.label, c.kind) for c in choices],
+        )
         if not card_ok:
             self.card_filter = "all"  # the card is no longer shared: back to everything
         return user, result
@@ -114,26 +120,9 @@ class PortalState(AppState):
 
     @rx.event
     async def require_client(self):
-        """on_load guard of the signed-in portal pages."""
-        address, token = self.address, self.portal_token
-
-        def work():
-            with session_scope() as session:
-                brand, user = client_portal.visit(session, address, token)
-                closed = None if brand else switched_off_brand(session, address)
-                choices = client_portal.card_choices(session, user) if user else []
-                return brand, closed, user, choices
-
-        brand, closed, user, choices = await asyncio.to_thread(work)
-        self._show_brand(brand, closed)
-        if user is None:
+        """on_load guard of the signed-in portal pages that load nothing else (the account page)."""
+        if await self._open_page() is None:
             return self._to_login()
-        self._assign(
-            signed_in=True, lang=user.language, user_name=f"{user.first_name} {user.last_name}",
-            card_options=[CardOption(c.value, c.label, c.kind) for c in choices],
-        )
-        if self.card_filter not in {c.value for c in choices}:
-            self.card_filter = "all"
 
     @rx.event
     def narrow(self, value: str):
@@ -321,7 +310,7 @@ class DashboardState(PortalState):
 
     @rx.event
     async def load(self):
-        found = await self._for_client(lambda session, user, scope: client_portal.dashboard(session, user, scope=scope))
+        found = await self._open_page(lambda session, user, scope: client_portal.dashboard(session, user, scope=scope))
         if found is None:
             return self._to_login()
         user, d = found
@@ -426,7 +415,7 @@ class InvoicesState(PortalList, PortalState):
 
     async def _load(self):
         page, sort, status = self.page, self.sort, "" if self.status == "all" else self.status
-        found = await self._for_client(
+        found = await self._open_page(
             lambda session, user, scope: client_portal.invoices(session, user, page, scope=scope, sort=sort, status=status)
         )
         if found is None:
@@ -458,7 +447,7 @@ class TimeEntriesState(PortalList, PortalState):
 
     async def _load(self):
         page, sort = self.page, self.sort
-        found = await self._for_client(
+        found = await self._open_page(
             lambda session, user, scope: client_portal.time_entries(session, user, page, scope=scope, sort=sort)
         )
         if found is None:
@@ -478,7 +467,7 @@ class AgreementsState(PortalList, PortalState):
 
     async def _load(self):
         page, sort = self.page, self.sort
-        found = await self._for_client(
+        found = await self._open_page(
             lambda session, user, scope: client_portal.agreements(session, user, page, scope=scope, sort=sort)
         )
         if found is None:
