@@ -6,7 +6,7 @@ Money is integer minor units plus currency; totals are computed from the lines w
 from datetime import date, datetime
 from enum import Enum
 
-from sqlalchemy import Index, UniqueConstraint
+from sqlalchemy import Index, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from portal_app.models.base import utcnow
@@ -39,6 +39,13 @@ class Invoice(SQLModel, table=True):
         UniqueConstraint("firm_id", "number"),
         Index("ix_invoice_contact_status", "contact_id", "status"),
         Index("ix_invoice_matter_status", "matter_id", "status"),
+        # Partial: most invoices correct nothing, and SQLite's statistics counted all those NULLs
+        # as one value, judged the full index useless and scanned every invoice per credit lookup.
+        Index(
+            "ix_invoice_corrects_invoice_id", "corrects_invoice_id",
+            sqlite_where=text("corrects_invoice_id IS NOT NULL"),
+            postgresql_where=text("corrects_invoice_id IS NOT NULL"),
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -53,7 +60,7 @@ class Invoice(SQLModel, table=True):
     currency: str = Field(default="PLN", max_length=3)
     total_minor: int = 0
     paid_minor: int = 0
-    corrects_invoice_id: int | None = Field(default=None, foreign_key="invoice.id", index=True)
+    corrects_invoice_id: int | None = Field(default=None, foreign_key="invoice.id")
 
 
 class InvoiceLine(SQLModel, table=True):

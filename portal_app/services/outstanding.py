@@ -26,7 +26,10 @@ def _note():
 
 
 def credited_minor(inv=Invoice):
-    """Positive minor units credited to `inv` by its issued credit notes (correlated subquery)."""
+    """Positive minor units credited to `inv` by its issued credit notes (correlated subquery).
+
+    Answered by the partial index ix_invoice_corrects_invoice_id (migration 0006).
+    """
     note = _note()
     return (
         select(func.coalesce(-func.sum(note.total_minor), 0))

@@ -162,3 +162,22 @@ def test_an_invoice_cannot_shrink_below_its_credit_notes(session, me):
     assert exc.value.fields["lines"][0] == "ws.total_below_credited"
     billing.update_invoice(session, me, inv, form, [LineInput("Porada", "80,00", "0")])
     assert staff_outstanding(session, me, inv) == 2000
+
+
+def test_credit_lookup_uses_the_partial_index_when_no_invoice_is_corrected(session, me):
+    """Most invoices correct nothing; SQLite once scanned every invoice for each one's credit notes."""
+    from datetime import date
+
+    from sqlalchemy import text
+
+    from portal_app.services.outstanding import outstanding_minor
+
+    c = contact(session, me)
+    for i in range(300):
+        add(session, Invoice(firm_id=me.firm_id, contact_id=c, number=f"B/{i}", status="approved",
+                             issue_date=date(2026, 1, 1), due_date=date(2026, 2, 1), total_minor=100))
+    session.exec(text("ANALYZE"))
+    statement = select(Invoice.id, outstanding_minor()).where(Invoice.contact_id == c)
+    compiled = statement.compile(session.get_bind(), compile_kwargs={"literal_binds": True})
+    plan = " / ".join(row[-1] for row in session.exec(text(f"EXPLAIN QUERY PLAN {compiled}")).all())
+    assert "ix_invoice_corrects_invoice_id" in plan, plan
