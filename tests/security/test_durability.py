@@ -17,7 +17,6 @@ from pathlib import Path
 
 import pytest
 import requests
-from aiosmtpd.controller import Controller
 from PIL import Image
 from sqlalchemy import text
 from sqlmodel import Session, create_engine
@@ -26,6 +25,7 @@ from portal_app import routes
 from tests.e2e.conftest import _free_port, crash, running_app
 from tests.security.conftest import ADMIN_A, PASSWORD, enable_portal, unexpected_errors
 from tests.security.reflex_client import STAFF, ReflexClient
+from tests.smtp_relay import start_server
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
@@ -227,17 +227,6 @@ def test_sigkill_during_saves_loses_nothing_acknowledged(tmp_path_factory):
     assert not errors, "the app logged errors:\n" + "\n".join(errors[:3])
 
 
-class Recorder:
-    """aiosmtpd handler keeping every accepted envelope (the relay's side of the story)."""
-
-    def __init__(self):
-        self.envelopes = []
-
-    async def handle_DATA(self, server, session, envelope):
-        self.envelopes.append(envelope)
-        return "250 OK"
-
-
 INVITEES = [f"zaproszony{i}@klient.example.com" for i in range(4)]
 
 
@@ -287,9 +276,7 @@ def test_invitations_wait_out_a_relay_outage_and_arrive_once(tmp_path_factory):
         assert all(status == "retrying" and attempts >= 2 and error for status, attempts, error in waiting.values()), waiting
         assert set(dialog_delivery(tab, kind, card).values()) == {"retrying"}
 
-        recorder = Recorder()
-        controller = Controller(recorder, hostname="127.0.0.1", port=smtp_port)
-        controller.start()
+        controller, recorder = start_server(smtp_port)
         try:
             sent = wait_outbox(app["db"], lambda rows: all(s == "sent" for s, _, _ in rows.values()), 90)
             assert all(s == "sent" for s, _, _ in sent.values()), sent

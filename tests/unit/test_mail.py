@@ -1,7 +1,5 @@
 """E-mail templates, the outbox and the SMTP sender, against a real local SMTP server (aiosmtpd)."""
 
-import email
-import email.policy
 import socket
 import threading
 from datetime import timedelta
@@ -20,35 +18,9 @@ from portal_app.mail import (
 )
 from portal_app.models import Contact, Firm, OutboxMessage, Share, ShareRecipient
 from portal_app.models.base import utcnow
+from tests.smtp_relay import Recorder, free_port, start_server
 
 LINK = "https://portal.example.com/i/abc123?x=1&y=2"
-
-
-class Recorder:
-    """aiosmtpd handler keeping every accepted envelope."""
-
-    def __init__(self):
-        self.envelopes = []
-
-    async def handle_DATA(self, server, session, envelope):
-        self.envelopes.append(envelope)
-        return "250 OK"
-
-    def messages(self):
-        return [email.message_from_bytes(e.content, policy=email.policy.default) for e in self.envelopes]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def start_server(port: int) -> tuple[Controller, Recorder]:
-    recorder = Recorder()
-    controller = Controller(recorder, hostname="127.0.0.1", port=port)
-    controller.start()
-    return controller, recorder
 
 
 @pytest.fixture
