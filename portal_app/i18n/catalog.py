@@ -461,7 +461,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "ws.invoice_not_payable": ("Payments can be recorded only on approved, unpaid invoices.", "Płatności można rejestrować tylko na zatwierdzonych, nieopłaconych rachunkach."),
     "ws.invoice_has_payments": ("Payments are recorded on this invoice.", "Na tym rachunku zarejestrowano płatności."),
     "ws.total_below_paid": ("The total cannot be less than what has been paid.", "Kwota nie może być mniejsza niż już zapłacona."),
-    "ws.total_below_credited": ("The total cannot be less than its credit notes.", "Kwota nie może być mniejsza niż suma jej korekt."),
+    "ws.total_below_credited": ("The total cannot be less than what has been paid plus its credit notes.", "Kwota nie może być mniejsza niż suma wpłat i korekt."),
     "ws.invoice.credited": ("Credit notes", "Korekty"),
     "ws.invoice.locked_hint": (
         "A paid or cancelled invoice cannot be edited. To change what the client owes, issue a credit note.",

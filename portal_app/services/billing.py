@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
-from sqlalchemy import func
+from sqlalchemy import and_, func
 from sqlmodel import Session, select
 
 from portal_app.models import Contact, Invoice, InvoiceLine, Matter, Payment, StaffUser
@@ -169,10 +169,10 @@ def _apply(session: Session, staff: StaffIdentity, row: Invoice, form: dict, lin
         row.total_minor = sum(line.gross_minor for line in built)
         if original is not None and original.total_minor + _credited_minor(session, original.id, row.id) + row.total_minor < 0:
             errors["lines"] = ("ws.credit_exceeds", {})
-        if not credit and row.total_minor < row.paid_minor:
-            errors["lines"] = ("ws.total_below_paid", {})
-        elif not credit and row.id and row.total_minor + _credited_minor(session, row.id, None) < 0:
-            errors["lines"] = ("ws.total_below_credited", {})
+        credited = -_credited_minor(session, row.id, None) if not credit and row.id else 0
+        if not credit and row.total_minor < row.paid_minor + credited:
+            # paid and credited together are settled: the total may not fall below their sum
+            errors["lines"] = ("ws.total_below_credited" if credited else "ws.total_below_paid", {})
     if errors:
         session.rollback()  # forget what was set on a loaded row
         raise FieldErrors(errors)
@@ -368,12 +368,20 @@ def invoice_detail(session: Session, staff: StaffIdentity, invoice_id) -> Invoic
 
 
 def next_number(session: Session, staff: StaffIdentity, kind: str, today: date) -> str:
-    """A suggestion the user may overwrite: FV/2026/007, FZ/… for advances, KOR/… for credit notes."""
+    """A suggestion the user may overwrite: FV/2026/007, FZ/… for advances, KOR/… for credit notes.
+
+    One after the highest number of this year's series (the longest, then the greatest text, so
+    FV/2026/1000 follows FV/2026/999), not the count: after gaps the count suggested numbers from
+    the middle of the series.
+    """
     prefix = {"advance": "FZ", "credit_note": "KOR"}.get(kind, "FV") + f"/{today.year}/"
-    count = session.exec(
-        select(func.count()).select_from(Invoice).where(Invoice.firm_id == staff.firm_id, Invoice.number.startswith(prefix))
-    ).one()
-    n = int(count) + 1
+    series = and_(Invoice.firm_id == staff.firm_id, Invoice.number.startswith(prefix, autoescape=True))
+    longest = session.exec(select(func.max(func.length(Invoice.number))).where(series)).one()
+    highest = session.exec(
+        select(func.max(Invoice.number)).where(series, func.length(Invoice.number) == longest)
+    ).one() if longest else None
+    suffix = (highest or "")[len(prefix):]
+    n = int(suffix) + 1 if suffix.isdigit() else 1
     while _number_taken(session, staff.firm_id, f"{prefix}{n:03d}", None):
         n += 1
     return f"{prefix}{n:03d}"

@@ -181,3 +181,19 @@ def test_credit_lookup_uses_the_partial_index_when_no_invoice_is_corrected(sessi
     compiled = statement.compile(session.get_bind(), compile_kwargs={"literal_binds": True})
     plan = " / ".join(row[-1] for row in session.exec(text(f"EXPLAIN QUERY PLAN {compiled}")).all())
     assert "ix_invoice_corrects_invoice_id" in plan, plan
+
+
+def test_an_invoice_cannot_shrink_below_what_was_paid_and_credited_together(session, me):
+    """1 000,00 invoice, 400,00 paid, 300,00 credited: 700,00 is settled, so 699,99 is refused."""
+    c = contact(session, me)
+    inv = issued_invoice(session, me, c, "FV/4", "1000,00", rate="0")
+    pay(session, me, inv, "400,00")
+    credit_note(session, me, c, inv, "KOR/4", "300,00", rate="0")
+    form = {"number": "FV/4", "type": "invoice", "issue_date": "2026-03-01", "due_date": "2026-04-30", "currency": "PLN"}
+    for below in ("699,99", "500,00", "400,00"):  # each above what was paid alone
+        with pytest.raises(FieldErrors) as exc:
+            billing.update_invoice(session, me, inv, form, [LineInput("Porada", below, "0")])
+        assert exc.value.fields["lines"][0] == "ws.total_below_credited"
+        assert session.get(Invoice, inv).total_minor == 100000, "nothing saved"
+    billing.update_invoice(session, me, inv, form, [LineInput("Porada", "700,00", "0")])
+    assert staff_outstanding(session, me, inv) == 0

@@ -242,6 +242,20 @@ def test_invoice_matter_must_belong_to_the_contact(session, firms):
     assert billing.next_number(session, me, "invoice", date(2026, 3, 1)) == "FV/2026/002"
 
 
+
+def test_suggested_number_follows_the_highest_of_the_series_not_the_count(session, firms):
+    me = firms["user"]
+    c = new_contact(session, me, "A")
+    for number in ("FV/2026/001", "FV/2026/055", "FV/2026/056", "FZ/2026/300", "FV/2025/900"):
+        billing.create_invoice(session, me, c, invoice_form(number=number), [LineInput("A", "1", "23")])
+    assert billing.next_number(session, me, "invoice", date(2026, 3, 1)) == "FV/2026/057"
+    assert billing.next_number(session, me, "advance", date(2026, 3, 1)) == "FZ/2026/301"
+    assert billing.next_number(session, me, "credit_note", date(2026, 3, 1)) == "KOR/2026/001"
+    for number in ("FV/2026/999", "FV/2026/1000"):
+        billing.create_invoice(session, me, c, invoice_form(number=number), [LineInput("A", "1", "23")])
+    assert billing.next_number(session, me, "invoice", date(2026, 3, 1)) == "FV/2026/1001"
+
+
 # ---- durations ------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("raw, minutes", [
