@@ -23,6 +23,11 @@ def format_money(minor: int, currency: str, lang: str) -> str:
     return format_currency(amount, currency, locale=_locale(lang))
 
 
+def format_amount(minor: int, lang: str) -> str:
+    """An amount to type over again in a form: `1 234,50` (pl), `1,234.50` (en); parse_amount reads both."""
+    return format_decimal(Decimal(int(minor)).scaleb(-2), format="#,##0.00", locale=_locale(lang))
+
+
 def format_hours(minutes: int, lang: str) -> str:
     """Hours with one decimal place, e.g. `12,5` (pl) or `12.5` (en)."""
     hours = (Decimal(int(minutes)) / Decimal(60)).quantize(Decimal("0.1"))

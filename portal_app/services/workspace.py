@@ -132,6 +132,3 @@ def amount_field(value, name: str, errors: Errors, *, positive: bool = True) -> 
     return minor
 
 
-def minor_to_input(minor: int) -> str:
-    """Minor units as an edit field shows them again (`1234.50`): parse_amount reads it back."""
-    return str(Decimal(int(minor)).scaleb(-2).quantize(CENT))

@@ -9,13 +9,13 @@ from sqlmodel import select
 
 from portal_app import routes
 from portal_app.db import session_scope
-from portal_app.i18n import format_date, format_money
+from portal_app.i18n import format_amount, format_date, format_money
 from portal_app.models import Contact, Invoice, InvoiceLine, Matter
 from portal_app.services import billing
 from portal_app.services.billing import LineInput
 from portal_app.services.client_portal import today_for
 from portal_app.services.errors import ServiceError
-from portal_app.services.workspace import firm_row, minor_to_input
+from portal_app.services.workspace import firm_row
 from portal_app.state.staff import StaffState
 from portal_app.state.workspace import form_strings, run
 
@@ -153,7 +153,7 @@ class InvoiceFormState(StaffState):
                          "matter_id": str(row.matter_id or NO_MATTER), "corrects_invoice_id": str(row.corrects_invoice_id or "")}
             sign = -1 if row.type == "credit_note" else 1
             self.lines = [
-                {"description": ln.description, "net": minor_to_input(sign * ln.net_minor), "vat_rate": ln.vat_rate}
+                {"description": ln.description, "net": format_amount(sign * ln.net_minor, self.lang), "vat_rate": ln.vat_rate}
                 for ln in session.exec(select(InvoiceLine).where(InvoiceLine.invoice_id == row.id).order_by(InvoiceLine.position))
             ] or [{"description": "", "net": "", "vat_rate": "23"}]
             return row.id

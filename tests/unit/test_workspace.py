@@ -81,6 +81,15 @@ def test_amounts_are_read_in_either_locale(raw, expected):
     assert parse_amount(raw) == Decimal(expected)
 
 
+@pytest.mark.parametrize("minor", [5, 24600, 123450, 100000000, 999999999])
+def test_an_amount_shown_for_editing_reads_back_the_same_in_either_language(minor):
+    from portal_app.i18n import format_amount
+
+    assert format_amount(minor, "pl") == format_amount(minor, "pl").replace(".", "")  # Polish: no dot
+    for lang in ("pl", "en"):
+        assert parse_amount(format_amount(minor, lang)) * 100 == minor
+
+
 @pytest.mark.parametrize("raw", ["", "abc", "1,2,3.4.5x", "12.345.6", "1e5", "--1"])
 def test_unreadable_amounts_are_refused(raw):
     with pytest.raises(ValueError):
