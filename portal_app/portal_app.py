@@ -5,7 +5,7 @@ import logging
 
 import reflex as rx
 
-from portal_app import log_bound, routes
+from portal_app import log_bound, routes, tab_reconnect
 from portal_app.config import mail_poll_seconds
 from portal_app.downloads import serve_documents
 from portal_app.event_errors import handle_backend_exception
@@ -56,6 +56,7 @@ app = rx.App(
     backend_exception_handler=handle_backend_exception,
 )
 app.register_lifespan_task(mail_worker)
+tab_reconnect.install(app)
 
 guard = StaffState.require_staff
 portal_guard = PortalState.require_client
