@@ -9,7 +9,7 @@ from datetime import date, datetime, timedelta
 from functools import cache
 from zoneinfo import ZoneInfo, available_timezones
 
-from sqlalchemy import and_, case, exists, func, or_, union
+from sqlalchemy import Date, and_, bindparam, case, exists, func, literal, null, or_, union
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
@@ -291,27 +291,16 @@ class CardChoice:
 
 def card_choices(session: Session, user: PortalIdentity) -> list[CardChoice]:
     """Every client and matter shared with this person: shared contacts, their matters, shared matters."""
-    shares = session.exec(
-        select(Share.contact_id, Share.matter_id).where(_live_recipient(user), Share.firm_id == user.firm_id)
-    ).all()
-    contact_ids = {c for c, _m in shares if c is not None}
-    matter_ids = {m for _c, m in shares if m is not None}
-    matters = session.exec(
-        select(Matter, Contact.name)
-        .join(Contact, Contact.id == Matter.contact_id)
-        .where(Matter.firm_id == user.firm_id, or_(Matter.id.in_(matter_ids), Matter.contact_id.in_(contact_ids)))
-    ).all() if (contact_ids or matter_ids) else []
-    contacts = {
-        c.id: c.name
-        for c in session.exec(select(Contact).where(Contact.firm_id == user.firm_id, Contact.id.in_(contact_ids)))
-    } if contact_ids else {}
+    rows = session.exec(_card_choices_statement(), params={"firm_id": user.firm_id, "email": user.email}).all()
+    contacts = {cid: name for kind, cid, name, *_ in rows if kind == "contact"}
     by_client: dict[tuple[str, int], list[CardChoice]] = {}
     for cid, name in contacts.items():
         by_client.setdefault((name, cid), [])
-    for m, cname in matters:
-        by_client.setdefault((cname, m.contact_id), []).append(
-            CardChoice(value=f"matter:{m.id}", label=f"{m.number} {m.title}", kind="matter")
-        )
+    for kind, cid, cname, matter_id, number, title in rows:
+        if kind == "matter":
+            by_client.setdefault((cname, cid), []).append(
+                CardChoice(value=f"matter:{matter_id}", label=f"{number} {title}", kind="matter")
+            )
     out: list[CardChoice] = []
     for (cname, cid), items in sorted(by_client.items(), key=lambda kv: (kv[0][0].casefold(), kv[0][1])):
         if cid in contacts:
@@ -383,36 +372,89 @@ class Dashboard:
 def dashboard(session: Session, user: PortalIdentity, now: datetime | None = None, scope: Scope = EVERYTHING) -> Dashboard:
     """The three widgets, each one SQL aggregate (hours over the monthly totals, not every entry)."""
     today = today_for(user.timezone, now)
-    month_start = today.replace(day=1)
-    minutes_total, minutes_month = session.exec(
-        select(
-            func.coalesce(func.sum(MatterMonthTime.minutes), 0),
-            func.coalesce(func.sum(case((MatterMonthTime.month >= month_start, MatterMonthTime.minutes), else_=0)), 0),
-        ).where(_months_visible(user, scope))
-    ).one()
-    outstanding = outstanding_minor()
-    unpaid = and_(
-        invoice_visible(user),
-        _invoice_scope(scope),
-        Invoice.status.in_(("approved", "partially_paid")),
-        Invoice.type.in_(("invoice", "advance")),
-    )
-    rows = session.exec(
-        select(
-            Invoice.currency,
-            func.sum(case((Invoice.due_date >= today, outstanding), else_=0)),
-            func.sum(case((Invoice.due_date < today, outstanding), else_=0)),
-        )
-        .where(unpaid)
-        .group_by(Invoice.currency)
-        .order_by(Invoice.currency)
-    ).all()
+    kind = "matter" if scope.matter_id is not None else "contact" if scope.contact_id is not None else "all"
+    hours, money = _dashboard_statements(kind)
+    params = {
+        "firm_id": user.firm_id, "email": user.email, "today": today, "month_start": today.replace(day=1),
+        "scope_id": scope.matter_id if kind == "matter" else scope.contact_id,
+    }
+    minutes_total, minutes_month = session.exec(hours, params=params).one()
+    rows = session.exec(money, params=params).all()
     return Dashboard(
         minutes_total=int(minutes_total),
         minutes_this_month=int(minutes_month),
         pending={cur: int(p) for cur, p, _o in rows if p},
         overdue={cur: int(o) for cur, _p, o in rows if o},
     )
+
+
+# ---- built once: the statements every portal navigation runs ------------------------------------
+# Building a statement of this size costs more Python than PostgreSQL takes to answer it, so the
+# dashboard and the switcher's statements are built once per process with placeholders and run
+# with the reader's values. The conditions are the same functions the lists use.
+
+_READER = PortalIdentity(
+    user_id=0, firm_id=bindparam("firm_id"), email=bindparam("email"), first_name="", last_name="",
+    language="", timezone="",
+)
+_SCOPE_OF_KIND = {
+    "all": EVERYTHING,
+    "contact": Scope(contact_id=bindparam("scope_id")),
+    "matter": Scope(matter_id=bindparam("scope_id")),
+}
+
+
+@cache
+def _dashboard_statements(kind: str):
+    scope = _SCOPE_OF_KIND[kind]
+    month_start, today = bindparam("month_start", type_=Date), bindparam("today", type_=Date)
+    hours = select(
+        func.coalesce(func.sum(MatterMonthTime.minutes), 0),
+        func.coalesce(func.sum(case((MatterMonthTime.month >= month_start, MatterMonthTime.minutes), else_=0)), 0),
+    ).where(_months_visible(_READER, scope))
+    outstanding = outstanding_minor()
+    money = (
+        select(
+            Invoice.currency,
+            func.sum(case((Invoice.due_date >= today, outstanding), else_=0)),
+            func.sum(case((Invoice.due_date < today, outstanding), else_=0)),
+        )
+        .where(
+            invoice_visible(_READER),
+            _invoice_scope(scope),
+            Invoice.status.in_(("approved", "partially_paid")),
+            Invoice.type.in_(("invoice", "advance")),
+        )
+        .group_by(Invoice.currency)
+        .order_by(Invoice.currency)
+    )
+    return hours, money
+
+
+@cache
+def _card_choices_statement():
+    """Shared contacts and every matter reachable (a shared matter, or any matter of a shared contact), one query."""
+    shares = (
+        select(Share.contact_id, Share.matter_id)
+        .where(_live_recipient(_READER), Share.firm_id == _READER.firm_id)
+        .subquery()
+    )
+    contact_ids = select(shares.c.contact_id).where(shares.c.contact_id.is_not(None))
+    matter_ids = select(shares.c.matter_id).where(shares.c.matter_id.is_not(None))
+    contacts = select(
+        literal("contact").label("kind"), Contact.id, Contact.name,
+        null().label("matter_id"), null().label("number"), null().label("title"),
+    ).where(Contact.firm_id == _READER.firm_id, Contact.id.in_(contact_ids))
+
+    def matters(reached):
+        return (
+            select(literal("matter"), Matter.contact_id, Contact.name, Matter.id, Matter.number, Matter.title)
+            .join(Contact, Contact.id == Matter.contact_id)
+            .where(Matter.firm_id == _READER.firm_id, reached)
+        )
+
+    # Two index lookups rather than one OR, which PostgreSQL answers by reading the firm's every matter.
+    return union(contacts, matters(Matter.id.in_(matter_ids)), matters(Matter.contact_id.in_(contact_ids)))
 
 
 @dataclass(frozen=True)
