@@ -7,19 +7,26 @@ browser tab: it hands that connection a new token, i.e. a fresh, empty state. A 
 the next hour every tab it served lost its state on reconnect: a half-filled form went blank.
 
 Here every worker holds a Redis subscription to a channel named after itself while it runs. The
-connection dies with the process, so `PUBSUB NUMSUB` tells at once whether the worker that holds
-a token is still there. A token held by a worker that is gone is taken over by the reconnecting
-tab; a token held by a live worker is still a duplicated tab and gets a new one, as before.
+connection dies with the process, so `PUBSUB NUMSUB` tells whether the worker that holds a token
+is still there. A live worker's subscription can drop for a moment too (a network blip, a Redis
+restart) and comes back within a second, so a holder counts as gone only when it is still missing
+after `CONFIRM_SECONDS`; then its record is deleted, if it is still that very record, and the
+reconnecting tab keeps its token. A token held by a live worker is a duplicated tab, as before.
 """
 
 import asyncio
 import logging
 import pickle
 
-from reflex.utils.tasks import ensure_task
 from reflex.utils.token_manager import RedisTokenManager
 
 log = logging.getLogger(__name__)
+
+CONFIRM_SECONDS = 2.5
+_RETRY_SECONDS = 0.5
+
+# Delete the key only if it still holds the record that was found stale.
+_DELETE_IF_SAME = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0"
 
 
 def alive_channel(instance_id: str) -> str:
@@ -33,20 +40,36 @@ class ReconnectingTokenManager(RedisTokenManager):
     _alive: asyncio.Event | None = None
 
     async def _hold_alive(self) -> None:
-        """Stay subscribed to this worker's channel for as long as the process lives."""
-        async with self.redis.pubsub() as pubsub:
-            await pubsub.subscribe(alive_channel(self.instance_id))
-            self._alive.set()
-            async for _ in pubsub.listen():
-                pass
+        """Stay subscribed to this worker's channel for as long as the process lives, resubscribing after any drop."""
+        while True:
+            subscribed_as = self.instance_id
+            try:
+                async with self.redis.pubsub() as pubsub:
+                    # Named, so that CLIENT LIST shows which connection keeps which worker alive.
+                    await pubsub.execute_command("CLIENT", "SETNAME", alive_channel(subscribed_as))
+                    await pubsub.subscribe(alive_channel(subscribed_as))
+                    self._alive.set()
+                    ticks = 0
+                    while self.instance_id == subscribed_as:  # Reflex renews the id when a worker starts
+                        await pubsub.get_message(timeout=1.0)
+                        ticks += 1
+                        if ticks % 5 == 0:
+                            await pubsub.ping()  # a dead connection shows up as an error here
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # noqa: BLE001 - Redis went away for a moment: subscribe again
+                log.warning("lost this worker's Redis subscription; subscribing again", exc_info=True)
+            self._alive.clear()
+            await asyncio.sleep(_RETRY_SECONDS)
 
     async def _announce(self) -> None:
         """Be visibly alive before holding any token, so no other worker takes ours for a dead one's."""
         if self._alive is None:
             self._alive = asyncio.Event()
-        ensure_task(owner=self, task_attribute="_alive_task", coro_function=self._hold_alive,
-                    suppress_exceptions=[Exception])
-        await asyncio.wait_for(self._alive.wait(), timeout=5)
+        if self._alive_task is None or self._alive_task.done():
+            self._alive_task = asyncio.create_task(self._hold_alive())
+        # Without our own subscription we must not judge others: Reflex's rule applies (see below).
+        await asyncio.wait_for(self._alive.wait(), timeout=1.0)
 
     async def worker_alive(self, instance_id: str) -> bool:
         counts = await self.redis.pubsub_numsub(alive_channel(instance_id))
@@ -58,9 +81,13 @@ class ReconnectingTokenManager(RedisTokenManager):
         if not raw:
             return
         holder = pickle.loads(raw).instance_id
-        if holder != self.instance_id and not await self.worker_alive(holder):
+        if holder == self.instance_id or await self.worker_alive(holder):
+            return
+        await asyncio.sleep(CONFIRM_SECONDS)  # a live worker's dropped subscription is back by then
+        if await self.worker_alive(holder):
+            return
+        if await self.redis.eval(_DELETE_IF_SAME, 1, key, raw):
             log.warning("tab %s… reconnects after its worker %s… went away", token[:8], holder[:8])
-            await self.redis.delete(key)
 
     async def link_token_to_sid(self, token: str, sid: str) -> str | None:
         try:

@@ -1,12 +1,13 @@
-"""Two backend workers on a real Redis: a duplicated tab gets a token of its own, but a tab whose
-worker died keeps its token (and so its state) when it reconnects to the other worker."""
+"""Two backend workers on a real Redis: a duplicated tab gets a token of its own (also while the
+first worker's subscription is briefly down), but a tab whose worker died keeps its token (and so
+its state) when it reconnects to the other worker."""
 
 import asyncio
 import threading
 
 import redis.asyncio
 
-from portal_app.tab_reconnect import ReconnectingTokenManager
+from portal_app.tab_reconnect import ReconnectingTokenManager, alive_channel
 from tests.prod.conftest import private_redis
 
 
@@ -22,12 +23,21 @@ async def _scenario(url: str) -> dict:
         assert await first.link_token_to_sid("tab-token", "sid-1") is None
         duplicate = await second.link_token_to_sid("tab-token", "sid-2")
 
+        # The first worker's subscription drops for a moment (a network blip, a Redis restart):
+        # it is alive and resubscribes, so a second tab with its token is still a duplicate.
+        name = alive_channel(first.instance_id)
+        [conn] = [c for c in await second.redis.client_list() if c.get("name") == name]
+        await second.redis.execute_command("CLIENT", "KILL", "ID", conn["id"])
+        after_blip = await second.link_token_to_sid("tab-token", "sid-blip")
+        still_first = first.sid_to_token.get("sid-1")
+
         # The first worker's process ends without its clean-up: its Redis connections close,
         # its socket record for the tab stays behind.
         await first.close()
         assert await second.redis.exists(second._get_redis_key("tab-token"))
         reconnect = await second.link_token_to_sid("tab-token", "sid-3")
-        return {"duplicate": duplicate, "reconnect": reconnect, "holder": second.token_to_socket["tab-token"]}
+        return {"duplicate": duplicate, "after_blip": after_blip, "still_first": still_first,
+                "reconnect": reconnect, "holder": second.token_to_socket["tab-token"]}
     finally:
         await second.close()
 
@@ -50,5 +60,7 @@ def test_duplicated_tab_gets_a_new_token_but_a_dead_workers_tab_keeps_its_own():
         raise outcome["error"]
     result = outcome["result"]
     assert result["duplicate"] not in (None, "tab-token")  # the first worker was alive: a duplicated tab
+    assert result["after_blip"] not in (None, "tab-token")  # alive after a dropped subscription: still a duplicate
+    assert result["still_first"] == "tab-token"  # and the original tab keeps its token
     assert result["reconnect"] is None  # its worker gone: the same tab, same token, same state
     assert result["holder"].sid == "sid-3"
