@@ -6,8 +6,8 @@ dashboard queries); the round trip ends when the backend reports the page hydrat
 Before measuring, --churn anonymous sessions connect, hydrate and leave (states pile up in the
 state manager). --logins N adds N password logins per second (bcrypt) during the measurement.
 
-    PORTAL_DATABASE_URL=<the app's database> python scripts/bench_ws.py --url http://localhost:3000 \\
-        --users 200 --churn 3000 --seconds 30 [--logins 3] [--app-pid <pid of reflex run>]
+    PORTAL_DATABASE_URL=<the app's database> python scripts/bench_ws.py --url http://localhost:8000 \\
+        --users 200 --churn 3000 --seconds 25 [--logins 3] [--app-pid <pid of reflex run>]
 
 The database must hold the firm of scripts/generate_data.py (portal address `bench`).
 """

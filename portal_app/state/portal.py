@@ -50,6 +50,7 @@ class PortalState(AppState):
     user_name: str = ""
     card_filter: str = "all"
     card_options: list[CardOption] = []
+    _brand_language_for: str = ""
 
     def _show_brand(self, brand: PortalBrand | None, closed: PortalBrand | None = None) -> None:
         """Show the portal's branding; `closed` is the switched-off portal at this address, if any."""
@@ -65,6 +66,16 @@ class PortalState(AppState):
             contact_email=brand.contact_email, portal_address=brand.address,
             logo_url=routes.logo_upload_name(brand.logo_file) if brand.logo_file else "",
         )
+
+    def _brand_language_once(self, brand: PortalBrand) -> None:
+        """The portal's language on a tab's first page of it; after that the visitor's choice stands.
+
+        Pages load again whenever the websocket reconnects (a network blip, a worker restart):
+        resetting the language there turned an English registration into a Polish account.
+        """
+        if self._brand_language_for != brand.address:
+            self._brand_language_for = brand.address
+            self._assign(lang=brand.language)
 
     def _load_brand(self) -> PortalBrand | None:
         """Look up and show the branding (pages before sign-in; rare, so on the loop)."""
@@ -168,7 +179,8 @@ class PortalLoginState(PortalState):
         brand = self._load_brand()
         self.error = ""
         if brand is not None:
-            self._assign(lang=self.lang if self.signed_in else brand.language)
+            if not self.signed_in:
+                self._brand_language_once(brand)
             if self._client() is not None:
                 return rx.redirect(routes.portal_url(brand.address, "dashboard"))
 
@@ -226,7 +238,7 @@ class InviteState(PortalState):
         if brand is None:
             self.invite_state = "invalid"
             return
-        self.lang = brand.language
+        self._brand_language_once(brand)
         with session_scope() as session:
             view = resolve_invitation(session, brand.firm_id, self.token)
         self.invite_state = view.state
@@ -584,7 +596,7 @@ class ForgotPasswordState(PortalState):
         brand = self._load_brand()
         self.sent = self.busy = False
         if brand is not None and not self.signed_in:
-            self.lang = brand.language
+            self._brand_language_once(brand)
 
     @rx.event(background=True)
     async def request_link(self, form_data: dict):

@@ -2,7 +2,8 @@
 
 Reflex keeps each browser tab's state under its client token. With Redis the state lives outside
 the worker processes, so a tab whose websocket reconnects to another (here: a brand-new) worker
-carries on signed in, on the same page, with its data.
+carries on signed in, on the same page, with its data — also when its worker was killed outright
+(Granian replaces it; `portal_app/tab_reconnect.py` keeps the tab's token).
 """
 
 import gzip
@@ -22,6 +23,7 @@ pytestmark = pytest.mark.e2e
 
 ADDRESS = "kancelaria-prod"
 CLIENT = "anna.prod@budmax.example.com"
+SECOND_CLIENT = "beata.kill@budmax.example.com"
 
 
 def _children(pid: int) -> list[int]:
@@ -107,8 +109,42 @@ def test_two_workers_share_sessions_through_redis(prod_app, browser):
     # The staff tab survived too: still signed in after a full reload served by a new worker.
     admin.reload()
     expect(admin.locator("#mail-to")).to_have_text(CLIENT)
-    for ctx in (admin_ctx, client_ctx):
+
+    # Every worker is killed outright (SIGKILL: no clean-up): Granian starts new ones, and a tab
+    # they served keeps its state. A second client switched her registration to English and typed
+    # her details; she registers in English (a blank state would have emptied the form).
+    open_matter(admin, url, "2026/014")
+    share_card(admin, SECOND_CLIENT)
+    expect(admin.locator(".share-recipient")).to_have_count(2)
+    second_ctx = browser.new_context(timezone_id="Europe/Warsaw", locale="pl-PL")
+    second = second_ctx.new_page()
+    second.goto(last_invitation_link(admin, url, SECOND_CLIENT))
+    second.get_by_role("radio", name="EN").click()
+    expect(second.locator("#register-submit")).to_have_text("Log in")
+    second.fill("#first_name", "Beata")
+    second.fill("#last_name", "Kill")
+    second.fill("#password", CLIENT_PASSWORD)
+    second.fill("#password_repeat", CLIENT_PASSWORD)
+    prod_app["workers_killed"] += _kill_all_workers(prod_app["pid"])
+    expect(second.locator("#register-submit")).to_have_text("Log in")  # still English
+    second.click("#register-submit")
+    expect(second.locator("#hours-total")).to_have_text("4.8 h")
+    for ctx in (admin_ctx, client_ctx, second_ctx):
         ctx.close()
+
+
+def _kill_all_workers(root: int) -> int:
+    """SIGKILL every worker at once; Granian must replace them instead of stopping the app."""
+    supervisor, before = _granian_workers(root)
+    for pid in before:
+        os.kill(pid, signal.SIGKILL)
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        now = {p for p in _children(supervisor) if _is_python(p)}
+        if len(now) == len(before) and not now & before:
+            return len(before)
+        time.sleep(0.5)
+    raise AssertionError(f"killed workers were not replaced: {before} → {now}")
 
 
 def _get(url: str) -> tuple[dict[str, str], bytes]:
