@@ -305,7 +305,7 @@ def card_choices(session: Session, user: PortalIdentity) -> list[CardChoice]:
     for (cname, cid), items in sorted(by_client.items(), key=lambda kv: (kv[0][0].casefold(), kv[0][1])):
         if cid in contacts:
             out.append(CardChoice(value=f"contact:{cid}", label=cname, kind="contact"))
-        out.extend(sorted(items, key=lambda c: c.label))
+        out.extend(sorted(items, key=lambda c: (c.label, int(c.value.partition(":")[2]))))  # same label: by id, stable on any database
     return out
 
 
