@@ -391,6 +391,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "ws.date_future": ("This date is in the future.", "Ta data jest w przyszłości."),
     "ws.amount_invalid": ("Enter an amount such as 1 234,50.", "Podaj kwotę, np. 1 234,50."),
     "ws.amount_positive": ("Enter an amount greater than zero, e.g. 1 234,50.", "Podaj kwotę większą od zera, np. 1 234,50."),
+    "staff.email_taken": ("This e-mail address already belongs to a staff account.", "Ten adres e-mail należy już do konta pracownika."),
     "ws.number_taken": ("This number is already used in your firm.", "Ten numer jest już używany w kancelarii."),
     "ws.contact.new": ("New contact", "Nowy kontakt"),
     "ws.contact.edit": ("Edit contact", "Edytuj kontakt"),

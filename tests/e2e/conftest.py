@@ -121,6 +121,15 @@ def app_server(tmp_path_factory):
     assert not errors, "the app logged errors during the browser tests"
 
 
+def staff_login(page, url: str, email: str, password: str) -> None:
+    """Sign in on the staff login page and wait for the contacts list every sign-in lands on."""
+    page.goto(url + "/login")
+    page.fill("#email", email)
+    page.fill("#password", password)
+    page.click("#login-submit")
+    expect(page.locator("#contacts-table")).to_be_visible()
+
+
 ARTIFACTS = PROJECT_ROOT / "test-artifacts"
 
 

@@ -7,21 +7,13 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.conftest import LOGOS
-from tests.e2e.conftest import shot
+from tests.e2e.conftest import shot, staff_login
 
 pytestmark = pytest.mark.e2e
 
 PASSWORD = "Demo-Portal-2026"
 CLIENT_PASSWORD = "zielony-parasol-nad-Wisłą"
 ADDRESS = "kancelaria-nowak"
-
-
-def staff_login(page, url: str, email: str) -> None:
-    page.goto(url + "/login")
-    page.fill("#email", email)
-    page.fill("#password", PASSWORD)
-    page.click("#login-submit")
-    expect(page.locator("#contacts-table")).to_be_visible()
 
 
 def open_matter(page, url: str, number: str) -> None:
@@ -59,7 +51,7 @@ def test_seed_flow(app_server, browser):
     admin = admin_ctx.new_page()
 
     # 1. The Administrator enables the portal: bad input first, each answered beside its field.
-    staff_login(admin, url, "admin@nowak.example.com")
+    staff_login(admin, url, "admin@nowak.example.com", PASSWORD)
     admin.click("#nav-settings")
     expect(admin.locator("#settings-menu-client-portal")).to_be_visible()
     if admin.locator("#portal-enabled").get_attribute("data-state") == "checked":  # another test enabled it
@@ -216,7 +208,7 @@ def test_seed_flow(app_server, browser):
     for email, reason in (("asystent@nowak.example.com", "Tylko Administrator"), ("admin@kowalczyk.example.com", "Premium")):
         ctx = browser.new_context()
         page = ctx.new_page()
-        staff_login(page, url, email)
+        staff_login(page, url, email, PASSWORD)
         page.click("#nav-settings")
         expect(page.locator("#settings-refused")).to_contain_text(reason)
         expect(page.locator("#company_name")).to_have_count(0)

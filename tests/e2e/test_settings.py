@@ -23,7 +23,7 @@ from portal_app.services.errors import ServiceError
 from portal_app.services.logo import MAX_LOGO_BYTES, normalise_logo
 from portal_app.services.passwords import hash_password
 from tests.conftest import LOGOS
-from tests.e2e.conftest import shot
+from tests.e2e.conftest import shot, staff_login
 
 pytestmark = pytest.mark.e2e
 
@@ -78,11 +78,7 @@ def saved_settings(firm) -> PortalSettings:
 def open_settings(browser, url: str, email: str = ADMINS[0], **context_kw):
     context = browser.new_context(viewport={"width": 1280, "height": 1000}, **context_kw)
     page = context.new_page()
-    page.goto(url + "/login")
-    page.fill("#email", email)
-    page.fill("#password", PASSWORD)
-    page.click("#login-submit")
-    expect(page.locator("#contacts-table")).to_be_visible()
+    staff_login(page, url, email, PASSWORD)
     page.goto(url + "/settings/client-portal")
     expect(page.locator("#address")).to_be_visible()
     return page
