@@ -18,6 +18,7 @@ import asyncio
 import logging
 import pickle
 
+import redis.asyncio
 from reflex.utils.token_manager import RedisTokenManager
 
 log = logging.getLogger(__name__)
@@ -38,13 +39,24 @@ class ReconnectingTokenManager(RedisTokenManager):
 
     _alive_task: asyncio.Task | None = None
     _alive: asyncio.Event | None = None
+    _alive_redis: redis.asyncio.Redis | None = None
+
+    def _own_connection(self) -> redis.asyncio.Redis:
+        """A client of its own for the subscription: Reflex may cap its pool (REFLEX_REDIS_MAX_CONNECTIONS,
+        3 at least, two of them for its own listeners), and a third listener there would take the
+        connection every state read and write waits for."""
+        if self._alive_redis is None:
+            shared = self.redis.connection_pool
+            pool = redis.asyncio.ConnectionPool(connection_class=shared.connection_class, **shared.connection_kwargs)
+            self._alive_redis = redis.asyncio.Redis.from_pool(pool)
+        return self._alive_redis
 
     async def _hold_alive(self) -> None:
         """Stay subscribed to this worker's channel for as long as the process lives, resubscribing after any drop."""
         while True:
             subscribed_as = self.instance_id
             try:
-                async with self.redis.pubsub() as pubsub:
+                async with self._own_connection().pubsub() as pubsub:
                     # Named, so that CLIENT LIST shows which connection keeps which worker alive.
                     await pubsub.execute_command("CLIENT", "SETNAME", alive_channel(subscribed_as))
                     await pubsub.subscribe(alive_channel(subscribed_as))
@@ -106,6 +118,9 @@ class ReconnectingTokenManager(RedisTokenManager):
                 await self._alive_task
             except (asyncio.CancelledError, Exception):  # noqa: BLE001 - closing anyway
                 pass
+        if self._alive_redis is not None:
+            await self._alive_redis.aclose()
+            self._alive_redis = None
         await super().close()
 
 

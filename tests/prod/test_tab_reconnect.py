@@ -42,25 +42,53 @@ async def _scenario(url: str) -> dict:
         await second.close()
 
 
-def test_duplicated_tab_gets_a_new_token_but_a_dead_workers_tab_keeps_its_own():
-    with private_redis() as url:
-        # A thread of its own: the browser tests before this one leave Playwright's loop on the main thread.
-        outcome = {}
+async def _capped_pool_scenario(url: str) -> list:
+    """Reflex's smallest allowed pool (REFLEX_REDIS_MAX_CONNECTIONS=3) holds its own two listeners;
+    the worker's alive subscription must not take the last connection its commands need."""
+    pool = redis.asyncio.BlockingConnectionPool.from_url(url, max_connections=3, timeout=2)
+    manager = ReconnectingTokenManager(redis.asyncio.Redis.from_pool(pool))
+    manager._reset_instance_id()
 
-        def run():
-            try:
-                outcome["result"] = asyncio.run(_scenario(url))
-            except BaseException as exc:  # noqa: BLE001 - handed back to the test below
-                outcome["error"] = exc
+    async def no_emit(update, token):
+        return None
 
-        runner = threading.Thread(target=run)
-        runner.start()
-        runner.join(timeout=60)
+    try:
+        manager.ensure_lost_and_found_task(emit_update=no_emit)
+        answers = [await manager.link_token_to_sid(f"tab-{i}", f"sid-{i}") for i in range(5)]
+        assert await manager.worker_alive(manager.instance_id)
+        return answers
+    finally:
+        await manager.close()
+
+
+def _run(scenario, url: str):
+    """Run on a thread of its own: the browser tests before this one leave Playwright's loop on the main thread."""
+    outcome = {}
+
+    def run():
+        try:
+            outcome["result"] = asyncio.run(scenario(url))
+        except BaseException as exc:  # noqa: BLE001 - handed back to the test
+            outcome["error"] = exc
+
+    runner = threading.Thread(target=run)
+    runner.start()
+    runner.join(timeout=60)
     if "error" in outcome:
         raise outcome["error"]
-    result = outcome["result"]
+    return outcome["result"]
+
+
+def test_duplicated_tab_gets_a_new_token_but_a_dead_workers_tab_keeps_its_own():
+    with private_redis() as url:
+        result = _run(_scenario, url)
     assert result["duplicate"] not in (None, "tab-token")  # the first worker was alive: a duplicated tab
     assert result["after_blip"] not in (None, "tab-token")  # alive after a dropped subscription: still a duplicate
     assert result["still_first"] == "tab-token"  # and the original tab keeps its token
     assert result["reconnect"] is None  # its worker gone: the same tab, same token, same state
     assert result["holder"].sid == "sid-3"
+
+
+def test_the_alive_subscription_leaves_reflexs_capped_pool_alone():
+    with private_redis() as url:
+        assert _run(_capped_pool_scenario, url) == [None] * 5
