@@ -23,7 +23,8 @@ def canonical_email(raw: str) -> str:
 
     The local part is lower-cased too: two addresses differing only by case are one identity.
     Compatibility forms (full-width letters) fold to plain ones first, and a local part or domain
-    label mixing alphabets (Latin `a` next to a Cyrillic `а`) is refused as a look-alike.
+    label mixing alphabets (Latin `a` next to a Cyrillic `а`) is refused as a look-alike, as is a
+    part made only of Cyrillic or Greek letters that look Latin in an otherwise Latin address.
     Raises ServiceError("email.invalid") with the library's reason, or "email.confusable".
     """
     text = unicodedata.normalize("NFKC", (raw or "").strip())
@@ -35,14 +36,27 @@ def canonical_email(raw: str) -> str:
         raise ServiceError("email.invalid", reason=str(exc)) from None
     normalized = result.normalized.lower()
     local, _, domain = normalized.rpartition("@")
-    if any(len(_scripts(part)) > 1 for part in (local, *domain.split("."))):
+    parts = (local, *domain.split("."))
+    if any(len(_scripts(part)) > 1 for part in parts):
+        raise ServiceError("email.confusable")
+    if any(_disguised(part) for part in parts) and any(_scripts(part) == {"LATIN"} for part in parts):
         raise ServiceError("email.confusable")
     return normalized
+
+
+# Lower-case Cyrillic and Greek letters drawn like Latin ones (from Unicode's confusables): a part
+# written only in these (`сое`, `рау`) reads as a Latin word beside a Latin domain.
+_LATIN_LOOKALIKES = frozenset("аеорсухіјѕԁһԛԝӏүοαρνιυκϲ")
 
 
 def _scripts(text: str) -> set[str]:
     """The alphabets of the letters in `text` (LATIN, CYRILLIC, GREEK…), from their Unicode names."""
     return {unicodedata.name(ch, "UNKNOWN").split(" ")[0] for ch in text if ch.isalpha()}
+
+
+def _disguised(part: str) -> bool:
+    letters = [ch for ch in part if ch.isalpha()]
+    return bool(letters) and all(ch in _LATIN_LOOKALIKES for ch in letters)
 
 
 def token_hash(token: str) -> str:

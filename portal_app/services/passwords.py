@@ -19,8 +19,10 @@ BCRYPT_ROUNDS = 12
 
 
 def _prehash(password: str) -> bytes:
+    # A lone surrogate (JSON "\ud800", undecodable bytes on a pipe) cannot be UTF-8: hash its
+    # code point instead of failing; the same bytes as plain UTF-8 for every other text.
     normalised = unicodedata.normalize("NFKC", password)
-    return base64.b64encode(hashlib.sha256(normalised.encode("utf-8")).digest())
+    return base64.b64encode(hashlib.sha256(normalised.encode("utf-8", "surrogatepass")).digest())
 
 
 def hash_password(password: str) -> str:
@@ -63,6 +65,8 @@ def password_problem(password: str, *, avoid: tuple[str, ...] = ()) -> tuple[str
     `avoid` holds words the password must not contain (firm name, portal address, the name part
     of the e-mail); words shorter than 4 characters are ignored.
     """
+    if any("\ud800" <= ch <= "\udfff" for ch in password):
+        return "password.unreadable", {}
     length = len(password)
     if length < MIN_LENGTH:
         return "password.too_short", {"min": MIN_LENGTH}

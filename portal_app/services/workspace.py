@@ -3,6 +3,7 @@ parsing (text, dates, money) with field errors, and the audit trail of deletions
 """
 
 import re
+import unicodedata
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
@@ -52,8 +53,17 @@ def audit(session: Session, staff: StaffIdentity, action: str, target_type: str,
                          target_type=target_type, target_id=target_id, summary=summary[:300]))
 
 
+def visible_text(value) -> str:
+    """The text without control, invisible formatting (zero-width spaces, right-to-left overrides)
+    and unpaired surrogate characters: what is stored reads on screen as it is; line breaks and
+    tabs stay."""
+    return "".join(
+        ch for ch in str(value or "") if ch in "\n\t" or unicodedata.category(ch) not in ("Cc", "Cf", "Cs")
+    ).strip()
+
+
 def text(value, name: str, errors: Errors, *, max_len: int, required: bool = True) -> str:
-    result = str(value or "").strip()
+    result = visible_text(value)
     if required and not result:
         errors[name] = ("ws.required", {})
     elif len(result) > max_len:

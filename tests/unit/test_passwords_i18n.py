@@ -44,6 +44,13 @@ def test_long_passwords_are_not_truncated_at_72_bytes(fast_bcrypt):
     assert not passwords.check_password(base + "2", digest)
 
 
+def test_a_lone_surrogate_hashes_instead_of_raising(fast_bcrypt):
+    """JSON can carry "\\ud800" to any password handler; hashing and checking must not raise."""
+    digest = passwords.hash_password("Zielony-Parasol-\ud800")
+    assert passwords.check_password("Zielony-Parasol-\ud800", digest)
+    assert not passwords.check_password("Zielony-Parasol-\ud801", digest)
+
+
 @pytest.mark.parametrize("bad_hash", ["", "not-a-hash", "$2b$04$short", "ąęł"])
 def test_check_password_with_a_broken_hash_is_false(bad_hash):
     assert passwords.check_password("Zielony-Parasol-77", bad_hash) is False
@@ -68,6 +75,7 @@ def test_dummy_hash_costs_as_much_as_a_real_one():
     ("kancelaria nowak i WSPÓLNICY!", ("Kancelaria Nowak i Wspólnicy",), "password.contains_name"),
     ("Jan-Ma-Kota-Na-Płocie", ("jan",), None),  # words under 4 characters are ignored
     ("mój-portal-nowak-2026", ("nowak",), "password.contains_name"),
+    ("Rzeka-\udcff\udcfe-Wisła-2026", (), "password.unreadable"),  # undecodable bytes read from a pipe
 ])
 def test_password_problem(password, avoid, expected):
     problem = passwords.password_problem(password, avoid=avoid)

@@ -326,6 +326,16 @@ def test_time_entry_validation_and_staff_member(session, firms):
 
 # ---- contacts and matters -------------------------------------------------------------------------
 
+def test_names_keep_no_invisible_or_reversing_characters(session, firms):
+    """A right-to-left override or zero-width space would make a stored name read as another."""
+    user = firms["user"]
+    with pytest.raises(FieldErrors) as exc:
+        contacts_matters.create_contact(session, user, {"name": "\u200b\u200b", "kind": "company", "email": ""})
+    assert exc.value.fields["name"] == ("ws.required", {})
+    c = contacts_matters.create_contact(session, user, {"name": "Evil\u202eLegal\u200b\x07\ud800 sp.k.", "kind": "company", "email": ""})
+    assert session.get(Contact, c).name == "EvilLegal sp.k."
+
+
 def test_contacts_create_edit_archive_search(session, firms):
     user = firms["user"]
     with pytest.raises(FieldErrors) as exc:
