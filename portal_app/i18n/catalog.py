@@ -114,8 +114,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "settings.logo_will_remove": ("The logo will be removed when you save.", "Logo zostanie usunięte po zapisaniu."),
     "settings.logo_none": ("No logo", "Brak logo"),
     "settings.refused_plan": (
-        "The Client Portal is part of the Premium plan. Ask your firm's Administrator to upgrade the plan to use it.",
-        "Portal Klienta jest dostępny w pakiecie Premium. Poproś Administratora kancelarii o zmianę pakietu.",
+        "The Client Portal is part of the Premium plan, which your firm does not have. Your firm's Administrator can ask Lexportal to change the plan.",
+        "Portal Klienta jest dostępny w pakiecie Premium, którego Twoja kancelaria nie ma. Administrator kancelarii może poprosić Lexportal o zmianę pakietu.",
     ),
     "settings.refused_role": (
         "Only an Administrator can enable and configure the Client Portal. Ask your firm's Administrator.",
@@ -233,6 +233,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "register.passwords_differ": ("The passwords differ.", "Hasła się różnią."),
     "password.too_short": ("Use at least {min} characters.", "Użyj co najmniej {min} znaków."),
     "password.too_long": ("Use at most {max} characters.", "Użyj najwyżej {max} znaków."),
+    "password.unreadable": ("This password holds characters that cannot be typed or stored; choose another.", "To hasło zawiera znaki, których nie da się wpisać ani zapisać; wybierz inne."),
     "password.common": ("This password is too common or too easy to guess.", "To hasło jest zbyt popularne lub łatwe do odgadnięcia."),
     "password.contains_name": (
         "The password must not contain your e-mail name, the firm's name or the portal address.",

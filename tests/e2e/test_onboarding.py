@@ -6,10 +6,12 @@ the way an operator onboards a customer in an empty production database: no demo
 
 import subprocess
 import sys
+import urllib.request
 
 import pytest
 from playwright.sync_api import expect
 
+from portal_app.i18n import translate
 from tests.conftest import PROJECT_ROOT
 from tests.e2e.conftest import shot, staff_login
 
@@ -46,5 +48,22 @@ def test_an_onboarded_administrator_logs_in_and_switches_the_portal_on(app_serve
     client = browser.new_context().new_page()
     client.goto(f"{url}/portal/{ADDRESS}")
     expect(client.locator("#portal-company-name")).to_have_text(FIRM)
+
+    # The operator moves the firm off Premium: its portal closes and its Administrator is told why.
+    firm_id = done.stdout.split()[1]
+    moved = firms_command(app_server, "set-plan", "--firm-id", firm_id, "--plan", "standard", password="")
+    assert moved.returncode == 0, moved.stderr
+    page.reload()
+    expect(page.locator("#settings-refused")).to_have_text(translate("en", "settings.refused_plan"))
+    expect(page.locator("#settings-save")).to_have_count(0)
+    client.reload()
+    expect(client.locator("#portal-closed")).to_be_visible()
+    shot(page, "onboarded-firm-standard-plan")
     client.context.close()
     context.close()
+
+
+def test_the_app_has_its_icon(app_server):
+    with urllib.request.urlopen(app_server["url"] + "/favicon.ico", timeout=10) as response:
+        assert response.status == 200
+        assert response.read(4) == b"\x00\x00\x01\x00"  # an ICO file, not the page shell

@@ -47,7 +47,7 @@ def test_every_wrong_field_is_named_and_nothing_is_saved(session):
         new_firm(session, name="  ", plan="gold", language="de", admin_email="nie-adres", admin_name="", password="krótkie")
     assert {field: key for field, (key, _) in info.value.fields.items()} == {
         "firm_name": "ws.required", "plan": "errors.invalid", "language": "errors.invalid",
-        "email": "email.invalid", "name": "ws.required", "password": "password.too_short"}
+        "admin_email": "email.invalid", "admin_name": "ws.required", "password": "password.too_short"}
     assert (count(session, Firm), count(session, StaffUser), count(session, PortalSettings)) == (0, 0, 0)
 
 
@@ -55,7 +55,7 @@ def test_an_address_already_used_by_staff_is_refused_whatever_its_case(session):
     new_firm(session)
     with pytest.raises(FieldErrors) as info:
         new_firm(session, name="Inna Kancelaria", admin_email="ANNA.NOWA@kancelaria-nowa.example.com")
-    assert info.value.fields == {"email": ("staff.email_taken", {})}
+    assert info.value.fields == {"admin_email": ("staff.email_taken", {})}
     assert count(session, Firm) == 1
 
 
@@ -77,3 +77,46 @@ def test_staff_added_to_a_firm_sign_in_to_that_firm_with_their_role(session):
                         role="owner", password=PASSWORD)
     assert set(info.value.fields) == {"firm_id", "role"}
     assert count(session, StaffUser) == 2
+
+
+class Terminal:
+    """Standard input that is a terminal: the command asks with getpass (replaced below)."""
+
+    def isatty(self) -> bool:
+        return True
+
+
+@pytest.mark.parametrize("answers", [["Granatowy-Latawiec-1", "Granatowy-Latawiec-2"], [EOFError], [KeyboardInterrupt]],
+                         ids=["passwords differ", "ctrl-d", "ctrl-c"])
+def test_no_password_at_the_terminal_saves_nothing(session, monkeypatch, capsys, answers):
+    monkeypatch.setattr(firms.sys, "stdin", Terminal())
+    replies = iter(answers)
+
+    def ask(prompt=""):
+        reply = next(replies)
+        if isinstance(reply, type):
+            raise reply
+        return reply
+
+    monkeypatch.setattr(firms.getpass, "getpass", ask)
+    status = firms.main(["create-firm", "--name", "Kancelaria Nowa", "--admin-email", "anna@nowa.example.com",
+                         "--admin-name", "Anna Nowa"])
+    assert status == 1
+    assert capsys.readouterr().err.strip().endswith("Nothing was saved.")
+    assert count(session, Firm) == 0
+
+
+def test_a_password_about_the_person_or_a_word_of_the_firm_name_is_refused(session):
+    for overrides in ({"name": "Kowalczyk Legal", "password": "Kowalczyk-Secret-26"},
+                      {"admin_name": "Jan Kowalczyk", "admin_email": "jan@biuro.example.pl", "password": "JanKowalczyk-2026"}):
+        with pytest.raises(FieldErrors) as info:
+            new_firm(session, **overrides)
+        assert info.value.fields["password"][0] == "password.contains_name"
+
+
+def test_invisible_characters_do_not_make_a_name(session):
+    with pytest.raises(FieldErrors) as info:
+        new_firm(session, name="\u200b", admin_name="\u200b\u200b")
+    assert set(info.value.fields) == {"firm_name", "admin_name"}
+    firm_id, _ = new_firm(session, name="Evil\u202eLegal  sp.k.")
+    assert session.get(Firm, firm_id).name == "EvilLegal sp.k."
