@@ -57,14 +57,14 @@ def staff_shell(*content: rx.Component) -> rx.Component:
             ),
             spacing="4", align="center",
         ),
-        justify="between", align="center", width="100%", padding_x="6", padding_y="3",
+        justify="between", align="center", width="100%", padding_x="var(--space-6)", padding_y="var(--space-3)",
         border_bottom=f"1px solid {rx.color('gray', 5)}", background=rx.color("gray", 1),
     )
     return rx.box(
         bar,
         rx.cond(
             StaffState.signed_in,
-            rx.box(*content, max_width="1180px", margin_x="auto", padding="6", width="100%"),
+            rx.box(*content, max_width="1180px", margin_x="auto", padding="var(--space-6)", width="100%"),
             loading(),
         ),
         min_height="100vh", background=rx.color("gray", 2),
@@ -74,7 +74,7 @@ def staff_shell(*content: rx.Component) -> rx.Component:
 def _settings_item(label, icon: str, href: str, item_id: str, active: bool) -> rx.Component:
     return rx.link(
         rx.hstack(rx.icon(icon, size=16), rx.text(label), spacing="2", align="center"),
-        href=href, id=item_id, padding="2", border_radius="6px", width="100%", underline="none",
+        href=href, id=item_id, padding="var(--space-2)", border_radius="6px", width="100%", underline="none",
         background=rx.color("accent", 3) if active else "transparent",
     )
 
@@ -150,7 +150,7 @@ def portal_not_found(state=PortalState) -> rx.Component:
             ),
             max_width="440px",
         ),
-        min_height="100vh", background=rx.color("gray", 2), padding="4",
+        min_height="100vh", background=rx.color("gray", 2), padding="var(--space-4)",
     )
 
 
@@ -165,7 +165,7 @@ def auth_card(state, *content: rx.Component) -> rx.Component:
                     rx.hstack(rx.spacer(), language_switch(state), width="100%"),
                     card(
                         rx.vstack(
-                            rx.center(portal_brand(state), width="100%", padding_bottom="2"),
+                            rx.center(portal_brand(state), width="100%", padding_bottom="var(--space-2)"),
                             *content,
                             spacing="4", width="100%",
                         ),
@@ -180,7 +180,7 @@ def auth_card(state, *content: rx.Component) -> rx.Component:
                     ),
                     spacing="3", width="100%", max_width="460px",
                 ),
-                min_height="100vh", background=rx.color("gray", 2), padding="4",
+                min_height="100vh", background=rx.color("gray", 2), padding="var(--space-4)",
             ),
             portal_not_found(state),
         ),
@@ -247,7 +247,7 @@ def portal_shell(*content: rx.Component) -> rx.Component:
                 rx.menu.item(PortalState.t["common.log_out"], on_click=PortalState.log_out, color="red", id="portal-log-out"),
             ),
         ),
-        justify="between", align="center", width="100%", padding_x="6", padding_y="3",
+        justify="between", align="center", width="100%", padding_x="var(--space-6)", padding_y="var(--space-3)",
         border_bottom=f"1px solid {rx.color('gray', 5)}", background=rx.color("gray", 1),
     )
     return rx.cond(
@@ -256,7 +256,7 @@ def portal_shell(*content: rx.Component) -> rx.Component:
             bar,
             rx.box(
                 rx.vstack(card_switcher(), *content, spacing="4", width="100%"),
-                max_width="1180px", margin_x="auto", padding="6", width="100%",
+                max_width="1180px", margin_x="auto", padding="var(--space-6)", width="100%",
             ),
             min_height="100vh", background=rx.color("gray", 2),
         ),

@@ -58,7 +58,7 @@ def _recipient(r: RecipientItem) -> rx.Component:
                   class_name="share-resend"),
         rx.button(ShareState.t["share.remove"], size="1", variant="soft", color_scheme="red",
                   on_click=ShareState.revoke(r.id), class_name="share-remove"),
-        width="100%", align="center", padding_y="2", border_bottom=f"1px solid {rx.color('gray', 4)}",
+        width="100%", align="center", padding_y="var(--space-2)", border_bottom=f"1px solid {rx.color('gray', 4)}",
         class_name="share-recipient", data_email=r.email,
     )
 
@@ -135,7 +135,7 @@ def share_dialog() -> rx.Component:
                     rx.button(ShareState.t["common.save"], on_click=ShareState.save, id="share-save"),
                     justify="end", width="100%", spacing="3",
                 ),
-                spacing="4", width="100%", padding_top="3",
+                spacing="4", width="100%", padding_top="var(--space-3)",
             ),
             max_width="720px", id="share-dialog",
         ),

@@ -21,7 +21,7 @@ def _row(item: AuditItem) -> rx.Component:
 def audit_log_page() -> rx.Component:
     return settings_shell(
         card(
-            rx.heading(S.t["audit.title"], size="6", padding_bottom="2"),
+            rx.heading(S.t["audit.title"], size="6", padding_bottom="var(--space-2)"),
             rx.cond(
                 S.refused != "",
                 rx.callout(S.refused, icon="lock", color_scheme="amber", id="audit-refused"),

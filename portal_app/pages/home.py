@@ -16,5 +16,5 @@ def home_page() -> rx.Component:
             rx.link(rx.button(AppState.t["login.submit"], size="3"), href=routes.LOGIN),
             spacing="5", align="center", max_width="640px",
         ),
-        min_height="100vh", padding="6", background=rx.color("gray", 2),
+        min_height="100vh", padding="var(--space-6)", background=rx.color("gray", 2),
     )

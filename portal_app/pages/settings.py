@@ -41,7 +41,7 @@ def _logo_field() -> rx.Component:
         max_size=MAX_UPLOAD_BYTES,
         on_drop=S.upload_logo(rx.upload_files(upload_id="logo-upload")),
         on_drop_rejected=lambda rejected: S.logo_rejected(_rejection_codes(rejected)),
-        border=f"1px dashed {rx.color('accent', 7)}", border_radius="8px", padding="4", cursor="pointer", width="100%",
+        border=f"1px dashed {rx.color('accent', 7)}", border_radius="8px", padding="var(--space-4)", cursor="pointer", width="100%",
     )
     return field(
         S.t["settings.logo"],
@@ -87,7 +87,7 @@ def _form() -> rx.Component:
                                    title=S.t["common.copy"]),
                     align="center", spacing="2",
                 ),
-                padding="3", background=rx.color("accent", 2), border_radius="8px", width="100%",
+                padding="var(--space-3)", background=rx.color("accent", 2), border_radius="8px", width="100%",
             ),
             rx.cond(
                 S.address_changing,

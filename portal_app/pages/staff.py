@@ -46,7 +46,7 @@ def login_page() -> rx.Component:
             ),
             spacing="4", align="center", width="100%", max_width="400px",
         ),
-        min_height="100vh", background=rx.color("gray", 2), padding="4",
+        min_height="100vh", background=rx.color("gray", 2), padding="var(--space-4)",
     )
 
 
@@ -164,10 +164,10 @@ def contact_page() -> rx.Component:
                     rx.link("← " + StaffState.t["card.back_contacts"], href=routes.CONTACTS, size="2", color_scheme="gray"),
                     card(
                         _card_header(StaffState.t["card.contact"], CardState.contact.name, rx.text(CardState.contact.email, color_scheme="gray"), "contact"),
-                        rx.box(contact_actions(CardState.contact.id, CardState.contact.archived), padding_top="3"),
+                        rx.box(contact_actions(CardState.contact.id, CardState.contact.archived), padding_top="var(--space-3)"),
                     ),
                     card(
-                        rx.heading(StaffState.t["matters.title"], size="4", padding_bottom="3"),
+                        rx.heading(StaffState.t["matters.title"], size="4", padding_bottom="var(--space-3)"),
                         _matters_table(CardState.matters),
                     ),
                     invoices_section("contact", CardState.contact.id),
@@ -203,7 +203,7 @@ def matter_page() -> rx.Component:
                             ),
                             "matter",
                         ),
-                        rx.box(matter_actions(CardState.matter.id, CardState.matter.status), padding_top="3"),
+                        rx.box(matter_actions(CardState.matter.id, CardState.matter.status), padding_top="var(--space-3)"),
                     ),
                     time_section(),
                     invoices_section("matter", CardState.matter.id),

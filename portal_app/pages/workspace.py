@@ -85,7 +85,7 @@ def confirm_delete(on_confirm, question, class_name: str) -> rx.Component:
             rx.hstack(
                 rx.alert_dialog.cancel(rx.button(T["common.cancel"], variant="soft", color_scheme="gray")),
                 rx.alert_dialog.action(rx.button(T["ws.delete"], color_scheme="red", on_click=on_confirm, class_name=class_name + "-confirm")),
-                justify="end", spacing="3", padding_top="3",
+                justify="end", spacing="3", padding_top="var(--space-3)",
             ),
         ),
     )
@@ -93,7 +93,7 @@ def confirm_delete(on_confirm, question, class_name: str) -> rx.Component:
 
 def section(title, action: rx.Component, *content, id_: str) -> rx.Component:
     return card(
-        rx.hstack(rx.heading(title, size="4"), rx.spacer(), action, width="100%", align="center", padding_bottom="3"),
+        rx.hstack(rx.heading(title, size="4"), rx.spacer(), action, width="100%", align="center", padding_bottom="var(--space-3)"),
         *content,
         id=id_,
     )
@@ -140,7 +140,7 @@ def archive_button(contact_id) -> rx.Component:
                 rx.alert_dialog.cancel(rx.button(T["common.cancel"], variant="soft", color_scheme="gray")),
                 rx.alert_dialog.action(rx.button(T["ws.contact.archive"], color_scheme="red", id="contact-archive-confirm",
                                                  on_click=ContactFormState.archive(contact_id))),
-                justify="end", spacing="3", padding_top="3",
+                justify="end", spacing="3", padding_top="var(--space-3)",
             ),
         ),
     )
@@ -397,7 +397,7 @@ def agreement_dialog() -> rx.Component:
                 "application/vnd.openxmlformats-officedocument.wordprocessingml.document": [".docx"],
                 "application/vnd.oasis.opendocument.text": [".odt"]},
         on_drop=S.upload(rx.upload_files(upload_id="agreement-upload")), on_drop_rejected=S.upload_rejected,
-        border=f"1px dashed {rx.color('accent', 7)}", border_radius="8px", padding="3", cursor="pointer", width="100%",
+        border=f"1px dashed {rx.color('accent', 7)}", border_radius="8px", padding="var(--space-3)", cursor="pointer", width="100%",
     )
     body = rx.vstack(
         text_input(S, "title", T["agr.title"], "agreement-title"),

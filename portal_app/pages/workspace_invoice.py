@@ -77,7 +77,7 @@ def _actions() -> rx.Component:
                     rx.hstack(
                         rx.alert_dialog.cancel(rx.button(T["common.close"], variant="soft", color_scheme="gray")),
                         rx.alert_dialog.action(rx.button(T["ws.invoice.cancel"], color_scheme="red", on_click=S.cancel, id="invoice-cancel-confirm")),
-                        justify="end", spacing="3", padding_top="3",
+                        justify="end", spacing="3", padding_top="var(--space-3)",
                     ),
                 ),
             ),
@@ -122,11 +122,11 @@ def invoice_page() -> rx.Component:
                             _figure(T["ws.invoice.paid"], inv.paid, "invoice-paid"),
                             rx.cond(inv.type != "credit_note", _figure(T["ws.invoice.credited"], inv.credited, "invoice-credited")),
                             _figure(T["inv.outstanding"], inv.outstanding, "invoice-outstanding"),
-                            spacing="6", wrap="wrap", padding_top="4",
+                            spacing="6", wrap="wrap", padding_top="var(--space-4)",
                         ),
                     ),
                     card(
-                        rx.heading(T["ws.invoice.lines"], size="4", padding_bottom="3"),
+                        rx.heading(T["ws.invoice.lines"], size="4", padding_bottom="var(--space-3)"),
                         rx.table.root(
                             rx.table.header(rx.table.row(*[rx.table.column_header_cell(T[k]) for k in (
                                 "ws.invoice.line_description", "ws.invoice.line_net", "ws.invoice.line_vat", "ws.invoice.vat", "inv.total")])),
@@ -135,7 +135,7 @@ def invoice_page() -> rx.Component:
                         ),
                     ),
                     card(
-                        rx.heading(T["ws.payment.title"], size="4", padding_bottom="3"),
+                        rx.heading(T["ws.payment.title"], size="4", padding_bottom="var(--space-3)"),
                         rx.table.root(
                             rx.table.header(rx.table.row(*[rx.table.column_header_cell(T[k]) for k in ("ws.payment.date", "ws.payment.amount", "ws.payment.by")])),
                             rx.table.body(rx.foreach(S.payments, _payment)),
@@ -144,11 +144,11 @@ def invoice_page() -> rx.Component:
                         rx.cond(S.payments.length() == 0, rx.text(T["ws.payment.empty"], color_scheme="gray", size="2")),
                     ),
                     rx.cond(S.corrects, card(
-                        rx.heading(T["ws.invoice.corrects"], size="4", padding_bottom="3"),
+                        rx.heading(T["ws.invoice.corrects"], size="4", padding_bottom="var(--space-3)"),
                         rx.link(S.corrects.number, href="/invoices/" + S.corrects.id.to_string(), id="invoice-corrects"),
                     )),
                     rx.cond(S.credit_notes.length() > 0, card(
-                        rx.heading(T["ws.invoice.credit_notes"], size="4", padding_bottom="3"),
+                        rx.heading(T["ws.invoice.credit_notes"], size="4", padding_bottom="var(--space-3)"),
                         invoice_table(S.credit_notes, "invoice-credit-notes"),
                     )),
                     payment_dialog(),
