@@ -36,6 +36,8 @@ def test_an_onboarded_administrator_logs_in_and_switches_the_portal_on(app_serve
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()
     staff_login(page, url, ADMIN, PASSWORD)
+    bar = page.locator("#user-menu").locator("xpath=ancestor::div[contains(@class,'rt-Flex')][2]")
+    assert bar.evaluate("e => getComputedStyle(e).paddingLeft") == "32px"  # the top bar keeps off the window's edge
     expect(page.get_by_text("Budmax")).to_have_count(0)  # a new firm sees none of the demo firms' clients
     page.goto(url + "/settings/client-portal")
     expect(page.locator("#company_name")).to_have_value(FIRM)
