@@ -37,6 +37,7 @@ from portal_app.services.identity import PortalIdentity, canonical_email
 from portal_app.services.outstanding import outstanding_minor, overdue_condition
 from portal_app.services.portal_settings import PortalBrand, brand_of, canonical_address
 from portal_app.services.sharing import resolve_invitation
+from portal_app.services.workspace import visible_text
 
 LANGUAGES = ("pl", "en")
 TIMEZONES = tuple(sorted(available_timezones() - {"localtime", "Factory"}))
@@ -50,7 +51,7 @@ def valid_timezone(name: str) -> str:
 
 
 def _name_fields(first: str, last: str, errors: dict) -> tuple[str, str]:
-    first, last = (first or "").strip(), (last or "").strip()
+    first, last = visible_text(first), visible_text(last)
     if not first:
         errors["first_name"] = ("register.first_name_required", {})
     elif len(first) > 100:

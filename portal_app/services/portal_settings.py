@@ -12,6 +12,7 @@ from portal_app.models.base import utcnow
 from portal_app.routes import RESERVED_ADDRESSES
 from portal_app.services.errors import FieldErrors, NotAllowed, ServiceError
 from portal_app.services.identity import StaffIdentity, canonical_email
+from portal_app.services.workspace import visible_text
 
 ADDRESS_MIN = 2
 ADDRESS_MAX = 50
@@ -155,7 +156,7 @@ def save_settings(
     """
     require_portal_admin(session, staff)
     errors: dict[str, tuple[str, dict]] = {}
-    company = (form.company_name or "").strip()
+    company = visible_text(form.company_name)
     if not company:
         errors["company_name"] = ("settings.company_required", {})
     elif len(company) > 200:

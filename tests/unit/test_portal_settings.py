@@ -301,7 +301,7 @@ def test_load_creates_row_with_firm_name(session):
 def test_save_stores_canonical_values_and_bumps_version(session):
     firm, me = admin_of(session)
     view, unused = save_settings(
-        session, me, form(address="  Nowak-Legal ", company="  Nowak Legal ", email="Biuro@Nowak.Example.com"),
+        session, me, form(address="  Nowak-Legal ", company="  Nowak\u200b Legal\u202e ", email="Biuro@Nowak.Example.com"),
         expected_version=0,
     )
     assert unused is None
@@ -326,7 +326,7 @@ def test_save_with_bad_email_and_good_address_saves_nothing(session):
 def test_save_reports_every_bad_field_at_once(session):
     firm, me = admin_of(session)
     with pytest.raises(FieldErrors) as info:
-        save_settings(session, me, form(address="łódź", company="  ", email="@nowak"), expected_version=0)
+        save_settings(session, me, form(address="łódź", company=" \u200b\u2066 ", email="@nowak"), expected_version=0)
     fields = info.value.fields
     assert set(fields) == {"address", "company_name", "contact_email"}
     assert fields["address"][0] == "address.bad_char"
