@@ -22,6 +22,13 @@ SHARED = PROJECT_ROOT.parent / "shared"
 LOGOS = SHARED / "testdata" / "logos"
 
 
+def add(session, row):
+    """Store one row and hand it back with its id, for tests that build their data by hand."""
+    session.add(row)
+    session.commit()
+    return row
+
+
 def alembic_config() -> Config:
     cfg = Config(str(PROJECT_ROOT / "alembic.ini"))
     cfg.attributes["configure_logger"] = False

@@ -14,7 +14,6 @@ from portal_app.state.portal import (
     InviteState,
     InvoiceItem,
     InvoicesState,
-    MoneyLine,
     PortalList,
     PortalLoginState,
     ResetPasswordState,

@@ -9,7 +9,7 @@ from datetime import date, datetime, timedelta
 from functools import cache
 from zoneinfo import ZoneInfo, available_timezones
 
-from sqlalchemy import Date, and_, bindparam, case, exists, func, literal, null, or_, union
+from sqlalchemy import Date, and_, bindparam, case, exists, func, literal, null, union
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, select

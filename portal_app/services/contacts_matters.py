@@ -104,3 +104,12 @@ def set_matter_status(session: Session, staff: StaffIdentity, matter_id, status:
     session.add(row)
     audit(session, staff, f"matter.{status}", "matter", row.id, row.number)
     session.commit()
+
+
+def matter_choices(session: Session, staff: StaffIdentity, contact_id: int, limit: int = 200) -> list[tuple[int, str]]:
+    """The contact's matters for a form's matter field, newest number first, within the caller's firm."""
+    matters = session.exec(
+        select(Matter).where(Matter.firm_id == staff.firm_id, Matter.contact_id == contact_id)
+        .order_by(Matter.number.desc()).limit(limit)
+    ).all()
+    return [(m.id, f"{m.number} {m.title}"[:80]) for m in matters]

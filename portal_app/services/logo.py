@@ -17,7 +17,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from PIL import Image, ImageMath, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageMath, ImageOps
 
 from portal_app.services.errors import ServiceError
 

@@ -379,7 +379,7 @@ class PortalList(rx.State, mixin=True):
     """Paging, sorting and the status filter of the three lists; SORTS lists the allowed orders.
 
     A mixin, so that each list gets its own copy of these vars and handlers (Reflex runs an
-    inherited handler on the state class that declares it). Each list supplies `_load`.
+    inherited handler on the state class that declares it). Each list supplies `_query` and `_item`.
     """
 
     SORTS: ClassVar[tuple[str, ...]] = ()
@@ -396,8 +396,21 @@ class PortalList(rx.State, mixin=True):
         self.page = min(self.page, self.pages - 1)
         self.loaded = True
 
-    async def _load(self):
+    def _query(self):
+        """This page's `query(session, user, scope)`, with the tab's paging read now: it runs on a thread."""
         raise NotImplementedError
+
+    def _item(self, row, lang: str):
+        """One row as the page shows it."""
+        raise NotImplementedError
+
+    async def _load(self):
+        found = await self._open_page(self._query())
+        if found is None:
+            return self._to_login()
+        user, (rows, total) = found
+        self.rows = [self._item(r, user.language) for r in rows]
+        self._paged(total)
 
     @rx.event
     async def load(self):
@@ -425,26 +438,18 @@ class InvoicesState(PortalList, PortalState):
     SORTS: ClassVar[tuple[str, ...]] = tuple(client_portal.INVOICE_SORTS)
     rows: list[InvoiceItem] = []
 
-    async def _load(self):
+    def _query(self):
         page, sort, status = self.page, self.sort, "" if self.status == "all" else self.status
-        found = await self._open_page(
-            lambda session, user, scope: client_portal.invoices(session, user, page, scope=scope, sort=sort, status=status)
+        return lambda session, user, scope: client_portal.invoices(session, user, page, scope=scope, sort=sort, status=status)
+
+    def _item(self, r, lang: str) -> InvoiceItem:
+        return InvoiceItem(
+            id=r.id, number=r.number, type=self._msg(f"invoice.type.{r.type}"),
+            status=self._msg(f"invoice.status.{r.status}"), client=r.client, matter=r.matter,
+            issued=format_date(r.issue_date, lang), due=format_date(r.due_date, lang),
+            total=format_money(r.total_minor, r.currency, lang),
+            outstanding=format_money(r.outstanding_minor, r.currency, lang), overdue=r.overdue,
         )
-        if found is None:
-            return self._to_login()
-        user, (rows, total) = found
-        lang = user.language
-        self.rows = [
-            InvoiceItem(
-                id=r.id, number=r.number, type=self._msg(f"invoice.type.{r.type}"),
-                status=self._msg(f"invoice.status.{r.status}"), client=r.client, matter=r.matter,
-                issued=format_date(r.issue_date, lang), due=format_date(r.due_date, lang),
-                total=format_money(r.total_minor, r.currency, lang),
-                outstanding=format_money(r.outstanding_minor, r.currency, lang), overdue=r.overdue,
-            )
-            for r in rows
-        ]
-        self._paged(total)
 
     @rx.event
     async def filter_status(self, value: str):
@@ -457,43 +462,28 @@ class TimeEntriesState(PortalList, PortalState):
     SORTS: ClassVar[tuple[str, ...]] = tuple(client_portal.TIME_SORTS)
     rows: list[TimeItem] = []
 
-    async def _load(self):
+    def _query(self):
         page, sort = self.page, self.sort
-        found = await self._open_page(
-            lambda session, user, scope: client_portal.time_entries(session, user, page, scope=scope, sort=sort)
-        )
-        if found is None:
-            return self._to_login()
-        user, (rows, total) = found
-        self.rows = [
-            TimeItem(id=r.id, date=format_date(r.work_date, user.language), client=r.client, matter=r.matter,
-                     description=r.description, hours=format_hours(r.minutes, user.language))
-            for r in rows
-        ]
-        self._paged(total)
+        return lambda session, user, scope: client_portal.time_entries(session, user, page, scope=scope, sort=sort)
+
+    def _item(self, r, lang: str) -> TimeItem:
+        return TimeItem(id=r.id, date=format_date(r.work_date, lang), client=r.client, matter=r.matter,
+                        description=r.description, hours=format_hours(r.minutes, lang))
 
 
 class AgreementsState(PortalList, PortalState):
     SORTS: ClassVar[tuple[str, ...]] = tuple(client_portal.AGREEMENT_SORTS)
     rows: list[AgreementItem] = []
 
-    async def _load(self):
+    def _query(self):
         page, sort = self.page, self.sort
-        found = await self._open_page(
-            lambda session, user, scope: client_portal.agreements(session, user, page, scope=scope, sort=sort)
-        )
-        if found is None:
-            return self._to_login()
-        user, (rows, total) = found
-        lang = user.language
-        self.rows = [
-            AgreementItem(id=r.id, title=r.title, client=r.client, matter=r.matter,
-                          fee=self._msg(f"fee.{r.fee_arrangement}"), signed=format_date(r.signed_on, lang),
-                          valid_until=format_date(r.valid_until, lang),
-                          document_url=routes.agreement_document_url(r.id) if r.has_document else "")
-            for r in rows
-        ]
-        self._paged(total)
+        return lambda session, user, scope: client_portal.agreements(session, user, page, scope=scope, sort=sort)
+
+    def _item(self, r, lang: str) -> AgreementItem:
+        return AgreementItem(id=r.id, title=r.title, client=r.client, matter=r.matter,
+                             fee=self._msg(f"fee.{r.fee_arrangement}"), signed=format_date(r.signed_on, lang),
+                             valid_until=format_date(r.valid_until, lang),
+                             document_url=routes.agreement_document_url(r.id) if r.has_document else "")
 
 
 _PAGE_REFRESH = {

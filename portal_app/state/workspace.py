@@ -38,6 +38,16 @@ def run(state, work: Callable) -> tuple[bool, object]:
     return False, None
 
 
+NO_MATTER = "0"
+
+
+def matter_options(state, session, me, contact_id: int) -> list[list[str]]:
+    """The matter select of an invoice or agreement form: none, then the contact's matters."""
+    return [[NO_MATTER, state._msg("ws.invoice.no_matter")]] + [
+        [str(matter_id), label] for matter_id, label in contacts_matters.matter_choices(session, me, contact_id)
+    ]
+
+
 def form_strings(form_data: dict, names: tuple[str, ...], limit: int = 2000) -> dict[str, str]:
     """Only the expected fields, as bounded strings: the browser may send anything, even a non-dict."""
     if not isinstance(form_data, dict):

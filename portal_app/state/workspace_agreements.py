@@ -8,7 +8,6 @@ import asyncio
 from dataclasses import dataclass
 
 import reflex as rx
-from sqlmodel import select
 
 from portal_app import routes
 from portal_app.db import session_scope
@@ -18,10 +17,9 @@ from portal_app.services import agreements, documents
 from portal_app.services.errors import ServiceError
 from portal_app.services.workspace import firm_row
 from portal_app.state.staff import StaffState
-from portal_app.state.workspace import form_strings, run
+from portal_app.state.workspace import NO_MATTER, form_strings, matter_options, run
 
 FIELDS = ("title", "fee_arrangement", "status", "signed_on", "valid_until", "matter_id")
-NO_MATTER = "0"
 
 
 @dataclass(frozen=True)
@@ -95,9 +93,7 @@ class AgreementsCardState(StaffState):
 
     def _options(self, session, me, contact_id: int) -> None:
         self.contact_for = contact_id
-        matters = session.exec(select(Matter).where(Matter.firm_id == me.firm_id, Matter.contact_id == contact_id)
-                               .order_by(Matter.number.desc()).limit(200)).all()
-        self.matter_options = [[NO_MATTER, self._msg("ws.invoice.no_matter")]] + [[str(m.id), f"{m.number} {m.title}"[:80]] for m in matters]
+        self.matter_options = matter_options(self, session, me, contact_id)
 
     @rx.event
     def open_new(self, matter_or_contact: str, card_id: int):

@@ -17,10 +17,9 @@ from portal_app.services.client_portal import today_for
 from portal_app.services.errors import ServiceError
 from portal_app.services.workspace import firm_row
 from portal_app.state.staff import StaffState
-from portal_app.state.workspace import form_strings, run
+from portal_app.state.workspace import NO_MATTER, form_strings, matter_options, run
 
 FIELDS = ("number", "type", "issue_date", "due_date", "currency", "matter_id", "corrects_invoice_id")
-NO_MATTER = "0"
 PAYMENT_DAYS = 14
 
 
@@ -103,9 +102,7 @@ class InvoiceFormState(StaffState):
 
     def _prepare(self, session, me, contact_id: int) -> None:
         self.contact_for = contact_id
-        matters = session.exec(select(Matter).where(Matter.firm_id == me.firm_id, Matter.contact_id == contact_id)
-                               .order_by(Matter.number.desc()).limit(200)).all()
-        self.matter_options = [[NO_MATTER, self._msg("ws.invoice.no_matter")]] + [[str(m.id), f"{m.number} {m.title}"[:80]] for m in matters]
+        self.matter_options = matter_options(self, session, me, contact_id)
         self.errors, self.form_error, self.line_errors = {}, "", []
 
     @rx.event

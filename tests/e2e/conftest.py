@@ -130,6 +130,14 @@ def staff_login(page, url: str, email: str, password: str) -> None:
     expect(page.locator("#contacts-table")).to_be_visible()
 
 
+def portal_login(page, url: str, address: str, email: str, password: str) -> None:
+    """Sign in on a firm's portal login page (`/portal/<address>`) and submit."""
+    page.goto(f"{url}/portal/{address}")
+    page.fill("#email", email)
+    page.fill("#password", password)
+    page.click("#portal-login-submit")
+
+
 ARTIFACTS = PROJECT_ROOT / "test-artifacts"
 
 

@@ -16,7 +16,7 @@ from sqlmodel import Session, create_engine, select
 from portal_app.i18n import format_hours, format_money, translate
 from portal_app.models import Contact, Firm, Matter, OutboxMessage, PortalSettings, StaffUser, TimeEntry
 from portal_app.services import identity, sharing
-from tests.e2e.conftest import shot
+from tests.e2e.conftest import portal_login, shot
 
 pytestmark = pytest.mark.e2e
 
@@ -103,10 +103,7 @@ def client(browser, portal):
 
 
 def login(page, portal, password: str, email: str = CLIENT) -> None:
-    page.goto(f"{portal['url']}/portal/{portal['address']}")
-    page.fill("#email", email)
-    page.fill("#password", password)
-    page.click("#portal-login-submit")
+    portal_login(page, portal["url"], portal["address"], email, password)
 
 
 def last_mail_link(db, kind: str, after_id: int = 0) -> str:

@@ -1,7 +1,6 @@
 """The seed guide, first click to last, in headless Chromium (issue 2)."""
 
 import re
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect

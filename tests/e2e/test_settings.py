@@ -23,7 +23,7 @@ from portal_app.services.errors import ServiceError
 from portal_app.services.logo import MAX_LOGO_BYTES, normalise_logo
 from portal_app.services.passwords import hash_password
 from tests.conftest import LOGOS
-from tests.e2e.conftest import shot, staff_login
+from tests.e2e.conftest import portal_login, shot, staff_login
 
 pytestmark = pytest.mark.e2e
 
@@ -325,10 +325,7 @@ def test_switching_the_portal_off_and_on(app_server, browser, firm):
     expect(admin.locator("#address-change-warning")).to_have_count(0)
 
     client = browser.new_context().new_page()
-    client.goto(f"{url}/portal/{ADDRESS}")
-    client.fill("#email", CLIENT)
-    client.fill("#password", CLIENT_PASSWORD)
-    client.click("#portal-login-submit")
+    portal_login(client, url, ADDRESS, CLIENT, CLIENT_PASSWORD)
     expect(client.locator("#hours-total")).to_be_visible()
 
     admin.click("#portal-enabled")

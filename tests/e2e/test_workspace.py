@@ -24,7 +24,7 @@ from portal_app.models import (
     ShareRecipient,
 )
 from portal_app.services import documents, passwords
-from tests.e2e.conftest import shot
+from tests.e2e.conftest import portal_login, shot
 
 pytestmark = pytest.mark.e2e
 
@@ -115,10 +115,7 @@ def test_staff_user_enters_everything_and_the_client_sees_it(app_server, browser
     recipient_id = _share_with_client(app_server, CONTACT)
     client_ctx = browser.new_context(viewport={"width": 1280, "height": 900}, timezone_id="Europe/Warsaw", locale="pl-PL")
     client = client_ctx.new_page()
-    client.goto(f"{url}/portal/{address}")
-    client.fill("#email", CLIENT_EMAIL)
-    client.fill("#password", CLIENT_PASSWORD)
-    client.click("#portal-login-submit")
+    portal_login(client, url, address, CLIENT_EMAIL, CLIENT_PASSWORD)
     expect(client.locator("#hours-total")).to_have_text("0,0 h")
     expect(client.locator("#widget-pending .money")).to_have_count(0)
 

@@ -14,7 +14,7 @@ from portal_app.i18n import format_datetime
 from portal_app.models import AuditLog, Contact, Firm, PortalSettings, PortalUser, Share, ShareInvoiceScope, ShareRecipient, StaffUser
 from portal_app.services import passwords
 from portal_app.services.search_text import fold
-from tests.e2e.conftest import shot
+from tests.e2e.conftest import portal_login, shot
 
 pytestmark = pytest.mark.e2e
 
@@ -84,10 +84,7 @@ def test_invoice_edit_credit_note_and_locked_invoice(app_server, browser):
     staff_ctx, page = _staff_page(browser, url, "asystent@nowak.example.com")
     client_ctx = browser.new_context(viewport={"width": 1280, "height": 900}, timezone_id="Europe/Warsaw", locale="pl-PL")
     client = client_ctx.new_page()
-    client.goto(f"{url}/portal/{address}")
-    client.fill("#email", CLIENT_EMAIL)
-    client.fill("#password", CLIENT_PASSWORD)
-    client.click("#portal-login-submit")
+    portal_login(client, url, address, CLIENT_EMAIL, CLIENT_PASSWORD)
     expect(client.locator("#widget-pending .money")).to_have_count(0)
 
     # 1. A draft with one line, then edited: a second line at 8% VAT, totals recomputed exactly.

@@ -10,15 +10,10 @@ from portal_app.models import AuditLog, Firm, StaffUser
 from portal_app.services import audit_log, contacts_matters
 from portal_app.services.errors import NotAllowed
 from portal_app.services.identity import StaffIdentity
+from tests.conftest import add
 
 AT = datetime(2026, 3, 4, 13, 5, 9, tzinfo=timezone.utc)
 _seq = itertools.count(1)
-
-
-def add(session, row):
-    session.add(row)
-    session.commit()
-    return row
 
 
 def member(session, firm, role, tz="Europe/Warsaw"):

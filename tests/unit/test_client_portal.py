@@ -29,6 +29,7 @@ from portal_app.services import client_portal, documents, identity, login_thrott
 from portal_app.services.client_portal import PAGE_SIZE
 from portal_app.services.errors import FieldErrors, ServiceError
 from portal_app.services.portal_settings import brand_for_address
+from tests.conftest import add
 
 PASSWORD = "Zielony-Parasol-Nad-Wisłą-77"
 ALL_STATUSES = ("approved", "partially_paid", "paid", "cancelled")
@@ -41,12 +42,6 @@ def fast_bcrypt(monkeypatch):
 
 
 # ---- factories ------------------------------------------------------------------------------------
-
-def add(session, row):
-    session.add(row)
-    session.commit()
-    return row
-
 
 def make_firm(session, name="Kancelaria Nowak", address="nowak"):
     firm = add(session, Firm(name=name, plan="premium", default_language="pl"))

@@ -8,6 +8,7 @@ from portal_app.models import Contact, Firm, StaffUser
 from portal_app.services import contacts_matters, staff
 from portal_app.services.identity import StaffIdentity
 from portal_app.services.search_text import fold, next_prefix
+from tests.conftest import add
 
 
 @pytest.mark.parametrize("raw, folded", [
@@ -23,12 +24,6 @@ def test_next_prefix_bounds_every_string_with_the_prefix():
     assert next_prefix("luk") == "lul"
     assert "lukasz" < next_prefix("luk") and "lul" >= next_prefix("luk")
     assert next_prefix("a\ud7ff") == "a\ue000"  # never a surrogate, which UTF-8 cannot store
-
-
-def add(session, row):
-    session.add(row)
-    session.commit()
-    return row
 
 
 def member(session, firm_name: str) -> StaffIdentity:

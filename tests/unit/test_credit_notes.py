@@ -15,15 +15,10 @@ from portal_app.services import billing, client_portal
 from portal_app.services.billing import LineInput
 from portal_app.services.errors import FieldErrors
 from portal_app.services.identity import PortalIdentity, StaffIdentity
+from tests.conftest import add
 
 NOW = datetime(2026, 3, 15, 12, 0, tzinfo=timezone.utc)
 _seq = itertools.count(1)
-
-
-def add(session, row):
-    session.add(row)
-    session.commit()
-    return row
 
 
 @pytest.fixture

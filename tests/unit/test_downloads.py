@@ -11,7 +11,8 @@ from portal_app.downloads import serve_documents
 from portal_app.models import Agreement
 from portal_app.services import documents, identity
 from portal_app.state.portal import SESSION_COOKIE
-from tests.unit.test_client_portal import add, contact, fast_bcrypt, invited, matter, register  # noqa: F401 (fixture)
+from tests.conftest import add
+from tests.unit.test_client_portal import contact, fast_bcrypt, invited, matter, register  # noqa: F401 (fixture)
 
 
 def _behind():

@@ -27,6 +27,7 @@ from portal_app.models.base import utcnow
 from portal_app.services import client_portal, identity, passwords, sharing
 from portal_app.services.errors import NotAllowed, ServiceError
 from portal_app.services.portal_settings import brand_for_address
+from tests.conftest import add
 
 PASSWORD = "Zielony-Parasol-Nad-Wisłą-77"
 _seq = itertools.count(1)
@@ -57,12 +58,6 @@ def staff(session, firm, role):
     session.commit()
     token = identity.start_session(session, staff_user_id=user.id)
     return identity.staff_for_token(session, token)
-
-
-def add(session, row):
-    session.add(row)
-    session.commit()
-    return row
 
 
 def contact(session, firm, name):

@@ -29,15 +29,10 @@ from portal_app.services.errors import FieldErrors, NotAllowed, ServiceError
 from portal_app.services.identity import StaffIdentity
 from portal_app.services.time_entries import parse_duration
 from portal_app.services.workspace import parse_amount
+from tests.conftest import add
 
 NOW = datetime(2026, 3, 15, 12, 0, tzinfo=timezone.utc)
 _seq = itertools.count(1)
-
-
-def add(session, row):
-    session.add(row)
-    session.commit()
-    return row
 
 
 def member(session, firm, role):
