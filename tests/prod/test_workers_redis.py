@@ -17,7 +17,7 @@ import urllib.request
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.test_seed_flow import CLIENT_PASSWORD, last_invitation_link, open_matter, share_card, staff_login
+from tests.e2e.test_seed_flow import CLIENT_PASSWORD, PASSWORD, last_invitation_link, open_matter, share_card, staff_login
 
 pytestmark = pytest.mark.e2e
 
@@ -72,7 +72,7 @@ def test_two_workers_share_sessions_through_redis(prod_app, browser):
 
     admin_ctx = browser.new_context()
     admin = admin_ctx.new_page()
-    staff_login(admin, url, "admin@nowak.example.com")
+    staff_login(admin, url, "admin@nowak.example.com", PASSWORD)
     admin.click("#nav-settings")
     admin.click("#portal-enabled")
     expect(admin.locator("#portal-enabled")).to_have_attribute("data-state", "checked")

@@ -19,9 +19,10 @@ import pytest
 import requests
 from PIL import Image
 from sqlalchemy import text
-from sqlmodel import Session, create_engine
+from sqlmodel import Session, create_engine, select
 
 from portal_app import routes
+from portal_app.models import Contact, Matter, StaffUser
 from tests.e2e.conftest import _free_port, crash, running_app
 from tests.security.conftest import ADMIN_A, PASSWORD, enable_portal, unexpected_errors
 from tests.security.reflex_client import STAFF, ReflexClient
@@ -180,13 +181,25 @@ def assert_shares_kept(app: dict, ledger: Ledger) -> None:
     assert len(shared - acked) <= 1, "more unacknowledged shares survived than were in flight"
 
 
+SPARE_MATTERS = 40
+
+
 def prepare(db_url: str) -> tuple[str, list[tuple[str, int]]]:
-    """Portal on (sharing needs it), the admin signed in; the session secret and firm A's cards."""
+    """Portal on (sharing needs it), the admin signed in; the session secret and firm A's cards.
+
+    A card takes at most 50 addresses and a quiet machine makes hundreds of share saves before
+    the last crash, so firm A gets spare matters to spread them over.
+    """
     engine = create_engine(db_url, connect_args={"timeout": 30})
     try:
         with Session(engine, expire_on_commit=False) as s:
             enable_portal(s)
             token = admin_token_in(s)
+            admin = s.exec(select(StaffUser).where(StaffUser.email == ADMIN_A)).one()
+            contact = s.exec(select(Contact).where(Contact.firm_id == admin.firm_id)).first()
+            s.add_all(Matter(firm_id=admin.firm_id, contact_id=contact.id, number=f"TRW/{n}", title=f"Sprawa zapasowa {n}")
+                      for n in range(SPARE_MATTERS))
+            s.commit()
         with engine.connect() as c:
             firm = "(select firm_id from staff_user where email = :e)"
             cards = [("matter", r[0]) for r in c.execute(text(f"select id from matter where firm_id = {firm}"), {"e": ADMIN_A})]
