@@ -40,7 +40,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "errors.unexpected": ("Something went wrong. Please try again.", "Coś poszło nie tak. Spróbuj ponownie."),
     # e-mail addresses
     "email.required": ("Enter an e-mail address.", "Wpisz adres e-mail."),
-    "email.invalid": ("This is not a valid e-mail address ({reason})", "To nie jest poprawny adres e-mail ({reason})"),
+    "email.invalid": (
+        "This is not a valid e-mail address: enter it whole, e.g. jan.kowalski@kancelaria.pl.",
+        "To nie jest poprawny adres e-mail: wpisz go w całości, np. jan.kowalski@kancelaria.pl.",
+    ),
     "email.confusable": (
         "This address mixes look-alike letters from different alphabets. Check how it is written.",
         "Ten adres miesza podobne litery z różnych alfabetów. Sprawdź jego pisownię.",
@@ -136,7 +139,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Spaces are not allowed inside the address: use hyphens.",
         "Spacje w adresie są niedozwolone: użyj łączników.",
     ),
-    "address.suggestion": ("Try: {suggestion}", "Może: {suggestion}"),
+    "address.suggestion": ("Suggestion: {suggestion}", "Propozycja: {suggestion}"),
     "address.leading_hyphen": ("The address must not start with a hyphen.", "Adres nie może zaczynać się od łącznika."),
     "address.too_short": ("The address needs at least {min} characters.", "Adres musi mieć co najmniej {min} znaki."),
     "address.too_long": ("The address can have at most {max} characters (now {length}).", "Adres może mieć najwyżej {max} znaków (teraz {length})."),
@@ -171,6 +174,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "share.invited_at": ("Invited {when}", "Zaproszono {when}"),
     "share.resend": ("Resend", "Wyślij ponownie"),
     "share.resent": ("Invitation sent again to {email}.", "Ponownie wysłano zaproszenie do {email}."),
+    "share.resend_too_soon": (
+        "An invitation was just sent to this address. You can send it again in {seconds} s.",
+        "Zaproszenie na ten adres zostało właśnie wysłane. Ponownie można je wysłać za {seconds} s.",
+    ),
+    "share.resend_limit": (
+        "This address has already received {max} invitations in the last 24 hours. Try again later.",
+        "Na ten adres wysłano już {max} zaproszeń w ciągu ostatnich 24 godzin. Spróbuj ponownie później.",
+    ),
     "share.remove": ("Remove access", "Odbierz dostęp"),
     "share.removed": ("{email} no longer has access to this card.", "{email} nie ma już dostępu do tej karty."),
     "share.saved": ("Sharing saved. Invitations sent: {count}.", "Zapisano udostępnienie. Wysłane zaproszenia: {count}."),
@@ -390,6 +401,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "ws.required": ("This field is required.", "To pole jest wymagane."),
     "ws.date_invalid": ("Enter a valid date.", "Podaj prawidłową datę."),
     "ws.date_future": ("This date is in the future.", "Ta data jest w przyszłości."),
+    "ws.paid_before_issue": ("A payment cannot be dated before the invoice was issued.", "Płatność nie może mieć daty wcześniejszej niż data wystawienia rachunku."),
     "ws.amount_invalid": ("Enter an amount such as 1 234,50.", "Podaj kwotę, np. 1 234,50."),
     "ws.amount_positive": ("Enter an amount greater than zero, e.g. 1 234,50.", "Podaj kwotę większą od zera, np. 1 234,50."),
     "staff.email_taken": ("This e-mail address already belongs to a staff account.", "Ten adres e-mail należy już do konta pracownika."),
@@ -459,6 +471,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "ws.vat_invalid": ("VAT rate 0–100 (e.g. 23) or zw.", "Stawka VAT 0–100 (np. 23) lub zw."),
     "ws.due_before_issue": ("The due date cannot be before the issue date.", "Termin płatności nie może być wcześniejszy niż data wystawienia."),
     "ws.invoice_locked": ("A paid or cancelled invoice cannot be changed.", "Opłaconego ani anulowanego rachunku nie można zmienić."),
+    "ws.changed_meanwhile": (
+        "Someone else changed this meanwhile. Your typing is kept here; reopen the form to see their change, then save again.",
+        "W międzyczasie ktoś inny to zmienił. To, co wpisano, zostało w formularzu; otwórz go ponownie, aby zobaczyć zmianę, i zapisz jeszcze raz.",
+    ),
+    "ws.invoice_has_credit_notes": (
+        "Cancel its credit notes first: they correct this invoice.",
+        "Najpierw anuluj korekty tego rachunku.",
+    ),
     "ws.invoice_not_draft": ("Only a draft can be approved.", "Zatwierdzić można tylko szkic."),
     "ws.invoice_not_payable": ("Payments can be recorded only on approved, unpaid invoices.", "Płatności można rejestrować tylko na zatwierdzonych, nieopłaconych rachunkach."),
     "ws.invoice_has_payments": ("Payments are recorded on this invoice.", "Na tym rachunku zarejestrowano płatności."),
@@ -496,6 +516,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "ws.doc_content": ("The file's content does not match its type.", "Zawartość pliku nie odpowiada jego typowi."),
     "ws.doc_too_large": ("The file is larger than {mb} MB.", "Plik jest większy niż {mb} MB."),
     "ws.doc_one_file": ("Choose one file.", "Wybierz jeden plik."),
+    "ws.doc_gone": (
+        "The uploaded file was kept for two hours only and has been removed. Choose it again, then save.",
+        "Przesłany plik był przechowywany tylko przez dwie godziny i został usunięty. Wybierz go ponownie i zapisz.",
+    ),
+    "ws.doc_pending_limit": (
+        "You already have {max} uploaded files not yet saved with an agreement. Save those forms or try again later.",
+        "Masz już {max} przesłanych plików niezapisanych w umowach. Zapisz te formularze lub spróbuj ponownie później.",
+    ),
     "ws.preview.open": ("View as client", "Podgląd klienta"),
     "ws.preview.banner": ("Preview: exactly what this client sees in the portal. Read-only.", "Podgląd: dokładnie to, co ten klient widzi w portalu. Tylko do odczytu."),
     "ws.preview.hours": ("Hours worked", "Przepracowane godziny"),

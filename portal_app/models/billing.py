@@ -9,7 +9,7 @@ from enum import Enum
 from sqlalchemy import Index, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
-from portal_app.models.base import utcnow
+from portal_app.models.base import utcnow, version_column
 
 
 class InvoiceType(str, Enum):
@@ -32,6 +32,9 @@ SHAREABLE_STATUSES = (
     InvoiceStatus.PAID,
     InvoiceStatus.CANCELLED,
 )
+
+
+_invoice_version = version_column()
 
 
 class Invoice(SQLModel, table=True):
@@ -61,6 +64,9 @@ class Invoice(SQLModel, table=True):
     total_minor: int = 0
     paid_minor: int = 0
     corrects_invoice_id: int | None = Field(default=None, foreign_key="invoice.id")
+    version: int = Field(default=1, sa_column=_invoice_version)
+
+    __mapper_args__ = {"version_id_col": _invoice_version}
 
 
 class InvoiceLine(SQLModel, table=True):
@@ -88,6 +94,9 @@ class Payment(SQLModel, table=True):
     recorded_at: datetime = Field(default_factory=utcnow)
 
 
+_agreement_version = version_column()
+
+
 class Agreement(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     firm_id: int = Field(foreign_key="firm.id", index=True)
@@ -100,3 +109,6 @@ class Agreement(SQLModel, table=True):
     valid_until: date | None = None
     document_name: str | None = Field(default=None, max_length=200)
     document_file: str | None = Field(default=None, max_length=100)
+    version: int = Field(default=1, sa_column=_agreement_version)
+
+    __mapper_args__ = {"version_id_col": _agreement_version}

@@ -5,6 +5,10 @@ from datetime import date
 from sqlalchemy import Index
 from sqlmodel import Field, SQLModel
 
+from portal_app.models.base import version_column
+
+_matter_version = version_column()
+
 
 class Matter(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
@@ -13,6 +17,12 @@ class Matter(SQLModel, table=True):
     number: str = Field(max_length=50)
     title: str = Field(max_length=300)
     status: str = Field(default="open", max_length=20)
+    version: int = Field(default=1, sa_column=_matter_version)
+
+    __mapper_args__ = {"version_id_col": _matter_version}
+
+
+_time_entry_version = version_column()
 
 
 class TimeEntry(SQLModel, table=True):
@@ -27,6 +37,9 @@ class TimeEntry(SQLModel, table=True):
     minutes: int
     description: str = Field(default="", max_length=1000)
     billable: bool = True
+    version: int = Field(default=1, sa_column=_time_entry_version)
+
+    __mapper_args__ = {"version_id_col": _time_entry_version}
 
 
 class MatterMonthTime(SQLModel, table=True):

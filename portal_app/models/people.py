@@ -6,7 +6,7 @@ from enum import Enum
 from sqlalchemy import Index, String, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from portal_app.models.base import utcnow
+from portal_app.models.base import utcnow, version_column
 
 
 class Role(str, Enum):
@@ -32,6 +32,9 @@ class StaffUser(SQLModel, table=True):
 SEARCH_TEXT = String(400).with_variant(String(400, collation="C"), "postgresql")
 
 
+_contact_version = version_column()
+
+
 class Contact(SQLModel, table=True):
     """A client of the firm; `search_name` is `services.search_text.fold(name)`, kept by its writers."""
 
@@ -47,6 +50,9 @@ class Contact(SQLModel, table=True):
     email: str = Field(default="", max_length=320)
     archived_at: datetime | None = None
     search_name: str = Field(default="", sa_type=SEARCH_TEXT)
+    version: int = Field(default=1, sa_column=_contact_version)
+
+    __mapper_args__ = {"version_id_col": _contact_version}
 
 
 class PortalUser(SQLModel, table=True):

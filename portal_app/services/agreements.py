@@ -10,7 +10,7 @@ from sqlmodel import Session, select
 from portal_app.models import Agreement, Contact, Matter
 from portal_app.services.errors import FieldErrors, ServiceError
 from portal_app.services.identity import StaffIdentity
-from portal_app.services.workspace import Errors, audit, choice, firm_row, page_offset, parse_date, text
+from portal_app.services.workspace import Errors, audit, check_version, choice, commit, firm_row, page_offset, parse_date, text
 
 FEE_ARRANGEMENTS = ("hourly", "fixed", "success_fee", "retainer")
 STATUSES = ("active", "ended", "terminated")
@@ -72,12 +72,14 @@ def create_agreement(session: Session, staff: StaffIdentity, contact_id, form: d
     return row.id
 
 
-def update_agreement(session: Session, staff: StaffIdentity, agreement_id, form: dict) -> None:
+def update_agreement(session: Session, staff: StaffIdentity, agreement_id, form: dict, expected_version: int | None = None) -> None:
+    """Save the edit form; `expected_version` is the agreement's version when the form was opened."""
     row = firm_row(session, staff, Agreement, agreement_id)
+    check_version(row, expected_version)
     for key, value in _fields(session, staff, row.contact_id, form).items():
         setattr(row, key, value)
     session.add(row)
-    session.commit()
+    commit(session)
 
 
 def attach_document(session: Session, staff: StaffIdentity, agreement_id, display_name: str, stored_name: str) -> str | None:
@@ -86,7 +88,7 @@ def attach_document(session: Session, staff: StaffIdentity, agreement_id, displa
     previous = row.document_file
     row.document_name, row.document_file = display_name[:200], stored_name
     session.add(row)
-    session.commit()
+    commit(session)
     return previous
 
 
@@ -96,7 +98,7 @@ def delete_agreement(session: Session, staff: StaffIdentity, agreement_id) -> st
     stored = row.document_file
     audit(session, staff, "agreement.deleted", "agreement", row.id, row.title)
     session.delete(row)
-    session.commit()
+    commit(session)
     return stored
 
 

@@ -11,6 +11,8 @@ from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from sqlalchemy import and_, func
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.attributes import flag_modified
 from sqlmodel import Session, select
 
 from portal_app.models import Contact, Invoice, InvoiceLine, Matter, Payment, StaffUser
@@ -24,7 +26,9 @@ from portal_app.services.workspace import (
     Errors,
     amount_field,
     audit,
+    check_version,
     choice,
+    commit,
     firm_row,
     parse_amount,
     page_offset,
@@ -190,8 +194,13 @@ def create_invoice(session: Session, staff: StaffIdentity, contact_id, form: dic
     if kind == "credit_note":
         row.corrects_invoice_id = row_id(form.get("corrects_invoice_id"))
     built = _apply(session, staff, row, form, lines)
-    session.add(row)
-    session.flush()
+    try:
+        session.add(row)
+        session.flush()
+    except IntegrityError:
+        # the same number saved by a colleague between the check and this insert
+        session.rollback()
+        raise FieldErrors({"number": ("ws.number_taken", {})}) from None
     for line in built:
         line.invoice_id = row.id
         session.add(line)
@@ -199,19 +208,24 @@ def create_invoice(session: Session, staff: StaffIdentity, contact_id, form: dic
     return row.id
 
 
-def update_invoice(session: Session, staff: StaffIdentity, invoice_id, form: dict, lines: list[LineInput]) -> None:
+def update_invoice(session: Session, staff: StaffIdentity, invoice_id, form: dict, lines: list[LineInput],
+                   expected_version: int | None = None) -> None:
+    """Save the edit form; `expected_version` is the invoice's version when the form was opened."""
     row = firm_row(session, staff, Invoice, invoice_id)
     if row.status not in EDITABLE:
-        raise ServiceError("ws.invoice_locked")
+        raise ServiceError("ws.invoice_locked")  # the more useful reason when both apply
+    check_version(row, expected_version)
+    old_lines = session.exec(select(InvoiceLine).where(InvoiceLine.invoice_id == row.id)).all()
     with session.no_autoflush:
         built = _apply(session, staff, row, form, lines)
-    for old in session.exec(select(InvoiceLine).where(InvoiceLine.invoice_id == row.id)):
+    for old in old_lines:
         session.delete(old)
+    flag_modified(row, "total_minor")  # new lines alone are a change of the invoice: one version up
     session.add(row)
     for line in built:
         line.invoice_id = row.id
         session.add(line)
-    session.commit()
+    commit(session)
 
 
 def approve_invoice(session: Session, staff: StaffIdentity, invoice_id) -> None:
@@ -222,9 +236,12 @@ def approve_invoice(session: Session, staff: StaffIdentity, invoice_id) -> None:
         original = session.get(Invoice, row.corrects_invoice_id)
         if original is None or original.status not in CORRECTABLE:
             raise ServiceError("ws.credit_not_issued")
+        # what the original still owes changes: a payment or cancellation racing this one is refused
+        flag_modified(original, "total_minor")
+        session.add(original)
     row.status = "approved"
     session.add(row)
-    session.commit()
+    commit(session)
 
 
 def cancel_invoice(session: Session, staff: StaffIdentity, invoice_id) -> None:
@@ -234,10 +251,12 @@ def cancel_invoice(session: Session, staff: StaffIdentity, invoice_id) -> None:
         raise ServiceError("ws.invoice_has_payments")
     if row.status not in ("draft", "approved"):
         raise ServiceError("ws.invoice_locked")
+    if row.type != "credit_note" and _credited_minor(session, row.id, None):
+        raise ServiceError("ws.invoice_has_credit_notes")
     row.status = "cancelled"
     session.add(row)
     audit(session, staff, "invoice.cancelled", "invoice", row.id, row.number)
-    session.commit()
+    commit(session)
 
 
 def _outstanding(session: Session, invoice_id: int) -> int:
@@ -256,6 +275,8 @@ def record_payment(session: Session, staff: StaffIdentity, invoice_id, form: dic
     paid_on = parse_date(form.get("paid_on"), "paid_on", errors)
     if paid_on and paid_on > today_for(staff.timezone, now):
         errors["paid_on"] = ("ws.date_future", {})
+    elif paid_on and paid_on < row.issue_date:
+        errors["paid_on"] = ("ws.paid_before_issue", {})
     amount = amount_field(form.get("amount"), "amount", errors)
     outstanding = _outstanding(session, row.id)
     if "amount" not in errors and amount > outstanding:
@@ -267,7 +288,7 @@ def record_payment(session: Session, staff: StaffIdentity, invoice_id, form: dic
     row.paid_minor += amount
     row.status = "paid" if amount >= outstanding else "partially_paid"
     session.add(row)
-    session.commit()
+    commit(session)  # two payments at once: the version check lets only one count
 
 
 @dataclass(frozen=True)

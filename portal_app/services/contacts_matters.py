@@ -8,7 +8,7 @@ from portal_app.models.base import utcnow
 from portal_app.services.errors import FieldErrors, ServiceError
 from portal_app.services.identity import StaffIdentity, canonical_email
 from portal_app.services.search_text import fold
-from portal_app.services.workspace import Errors, audit, choice, firm_row, text
+from portal_app.services.workspace import Errors, audit, check_version, choice, commit, firm_row, text
 
 CONTACT_KINDS = ("person", "company")
 MATTER_STATUSES = ("open", "closed")
@@ -37,14 +37,16 @@ def create_contact(session: Session, staff: StaffIdentity, form: dict) -> int:
     return row.id
 
 
-def update_contact(session: Session, staff: StaffIdentity, contact_id, form: dict) -> None:
+def update_contact(session: Session, staff: StaffIdentity, contact_id, form: dict, expected_version: int | None = None) -> None:
+    """Save the edit form; `expected_version` is the contact's version when the form was opened."""
     row = firm_row(session, staff, Contact, contact_id)
+    check_version(row, expected_version)
     if row.archived_at is not None:
         raise ServiceError("ws.contact_archived")
     row.name, row.kind, row.email = _contact_fields(form)
     row.search_name = fold(row.name)
     session.add(row)
-    session.commit()
+    commit(session)
 
 
 def archive_contact(session: Session, staff: StaffIdentity, contact_id) -> None:
@@ -55,7 +57,7 @@ def archive_contact(session: Session, staff: StaffIdentity, contact_id) -> None:
     row.archived_at = utcnow()
     session.add(row)
     audit(session, staff, "contact.archived", "contact", row.id, row.name)
-    session.commit()
+    commit(session)
 
 
 def _matter_fields(session: Session, staff: StaffIdentity, form: dict, matter_id: int | None) -> tuple[str, str, str]:
@@ -86,11 +88,13 @@ def create_matter(session: Session, staff: StaffIdentity, contact_id, form: dict
     return row.id
 
 
-def update_matter(session: Session, staff: StaffIdentity, matter_id, form: dict) -> None:
+def update_matter(session: Session, staff: StaffIdentity, matter_id, form: dict, expected_version: int | None = None) -> None:
+    """Save the edit form; `expected_version` is the matter's version when the form was opened."""
     row = firm_row(session, staff, Matter, matter_id)
+    check_version(row, expected_version)
     row.number, row.title, row.status = _matter_fields(session, staff, form, row.id)
     session.add(row)
-    session.commit()
+    commit(session)
 
 
 def set_matter_status(session: Session, staff: StaffIdentity, matter_id, status: str) -> None:
@@ -103,7 +107,7 @@ def set_matter_status(session: Session, staff: StaffIdentity, matter_id, status:
     row.status = status
     session.add(row)
     audit(session, staff, f"matter.{status}", "matter", row.id, row.number)
-    session.commit()
+    commit(session)
 
 
 def matter_choices(session: Session, staff: StaffIdentity, contact_id: int, limit: int = 200) -> list[tuple[int, str]]:

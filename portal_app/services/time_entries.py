@@ -12,7 +12,7 @@ from portal_app.models import Matter, StaffUser, TimeEntry
 from portal_app.services.client_portal import today_for
 from portal_app.services.errors import FieldErrors, NotAllowed
 from portal_app.services.identity import StaffIdentity
-from portal_app.services.workspace import Errors, audit, firm_row, page_offset, parse_date, row_id, text
+from portal_app.services.workspace import Errors, audit, check_version, commit, firm_row, page_offset, parse_date, row_id, text
 
 PAGE_SIZE = 25
 MAX_MINUTES = 24 * 60
@@ -125,11 +125,14 @@ def log_time(session: Session, staff: StaffIdentity, matter_id, form: dict, now:
     return row.id
 
 
-def update_time(session: Session, staff: StaffIdentity, entry_id, form: dict, now: datetime | None = None) -> None:
+def update_time(session: Session, staff: StaffIdentity, entry_id, form: dict, now: datetime | None = None,
+                expected_version: int | None = None) -> None:
+    """Save the edit form; `expected_version` is the entry's version when the form was opened."""
     row = _own(session, staff, entry_id)
+    check_version(row, expected_version)
     row.work_date, row.minutes, row.description, row.billable, row.staff_user_id = _fields(session, staff, form, now)
     session.add(row)
-    session.commit()
+    commit(session)
 
 
 def delete_time(session: Session, staff: StaffIdentity, entry_id) -> None:
@@ -137,7 +140,7 @@ def delete_time(session: Session, staff: StaffIdentity, entry_id) -> None:
     audit(session, staff, "time_entry.deleted", "time_entry", row.id,
           f"{row.work_date.isoformat()} {row.minutes} min {row.description}")
     session.delete(row)
-    session.commit()
+    commit(session)
 
 
 def matter_time(session: Session, staff: StaffIdentity, matter_id, page: int = 0) -> MatterTime:

@@ -7,10 +7,11 @@ import unicodedata
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
+from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session
 
 from portal_app.models import AuditLog
-from portal_app.services.errors import NotAllowed
+from portal_app.services.errors import NotAllowed, ServiceError
 from portal_app.services.identity import StaffIdentity
 
 Errors = dict[str, tuple[str, dict]]
@@ -45,6 +46,21 @@ def firm_row(session: Session, staff: StaffIdentity, model, row_id_value):
     if row is None or getattr(row, "firm_id", None) != staff.firm_id:
         raise NotAllowed("errors.not_found")
     return row
+
+
+def check_version(row, expected) -> None:
+    """Refuse a save from a form opened before someone else changed this row (None: no form)."""
+    if expected is not None and expected != row.version:
+        raise ServiceError("ws.changed_meanwhile")
+
+
+def commit(session: Session) -> None:
+    """Commit; a row another tab or worker changed since it was read refuses the whole save."""
+    try:
+        session.commit()
+    except StaleDataError:
+        session.rollback()
+        raise ServiceError("ws.changed_meanwhile") from None
 
 
 def audit(session: Session, staff: StaffIdentity, action: str, target_type: str, target_id: int, summary: str = "") -> None:

@@ -60,6 +60,7 @@ class ContactFormState(StaffState):
 
     open: bool = False
     editing_id: int = 0
+    editing_version: int = 0
     form: dict[str, str] = {}
     errors: dict[str, str] = {}
     form_error: str = ""
@@ -77,7 +78,7 @@ class ContactFormState(StaffState):
     def open_edit(self, contact_id: int):
         ok, result = run(self, lambda s, me: firm_row(s, me, Contact, contact_id))
         if ok:
-            self.editing_id = result.id
+            self.editing_id, self.editing_version = result.id, result.version
             self.form = {"name": result.name, "kind": result.kind, "email": result.email}
             self.open = True
         return result if not ok else None
@@ -86,7 +87,7 @@ class ContactFormState(StaffState):
     def save(self, form_data: dict):
         values = form_strings(form_data, ("name", "kind", "email"), 400)
         if self.editing_id:
-            ok, result = run(self, lambda s, me: contacts_matters.update_contact(s, me, self.editing_id, values))
+            ok, result = run(self, lambda s, me: contacts_matters.update_contact(s, me, self.editing_id, values, self.editing_version))
         else:
             ok, result = run(self, lambda s, me: contacts_matters.create_contact(s, me, values))
         if not ok:
@@ -108,6 +109,7 @@ class MatterFormState(StaffState):
 
     open: bool = False
     editing_id: int = 0
+    editing_version: int = 0
     contact_id_for: int = 0
     form: dict[str, str] = {}
     errors: dict[str, str] = {}
@@ -127,7 +129,7 @@ class MatterFormState(StaffState):
     def open_edit(self, matter_id: int):
         ok, result = run(self, lambda s, me: firm_row(s, me, Matter, matter_id))
         if ok:
-            self.editing_id = result.id
+            self.editing_id, self.editing_version = result.id, result.version
             self.form = {"number": result.number, "title": result.title, "status": result.status}
             self.open = True
         return result if not ok else None
@@ -136,7 +138,7 @@ class MatterFormState(StaffState):
     def save(self, form_data: dict):
         values = form_strings(form_data, ("number", "title", "status"), 400)
         if self.editing_id:
-            ok, result = run(self, lambda s, me: contacts_matters.update_matter(s, me, self.editing_id, values))
+            ok, result = run(self, lambda s, me: contacts_matters.update_matter(s, me, self.editing_id, values, self.editing_version))
         else:
             ok, result = run(self, lambda s, me: contacts_matters.create_matter(s, me, self.contact_id_for, values))
         if not ok:
@@ -175,6 +177,7 @@ class TimeState(StaffState):
     staff_options: list[list[str]] = []
     open: bool = False
     editing_id: int = 0
+    editing_version: int = 0
     form: dict[str, str] = {}
     errors: dict[str, str] = {}
     form_error: str = ""
@@ -229,7 +232,7 @@ class TimeState(StaffState):
         ok, row = run(self, lambda s, me: firm_row(s, me, TimeEntry, entry_id))
         if not ok:
             return row
-        self.editing_id = row.id
+        self.editing_id, self.editing_version = row.id, row.version
         self.form = {"work_date": row.work_date.isoformat(), "duration": time_entries.duration_input(row.minutes),
                      "description": row.description, "billable": "on" if row.billable else "",
                      "staff_user_id": str(row.staff_user_id)}
@@ -239,7 +242,7 @@ class TimeState(StaffState):
     def save(self, form_data: dict):
         values = form_strings(form_data, ("work_date", "duration", "description", "billable", "staff_user_id"))
         if self.editing_id:
-            ok, result = run(self, lambda s, me: time_entries.update_time(s, me, self.editing_id, values))
+            ok, result = run(self, lambda s, me: time_entries.update_time(s, me, self.editing_id, values, expected_version=self.editing_version))
         else:
             ok, result = run(self, lambda s, me: time_entries.log_time(s, me, self.matter_id, values))
         if not ok:

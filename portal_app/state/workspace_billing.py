@@ -88,6 +88,7 @@ class InvoiceFormState(StaffState):
 
     open: bool = False
     editing_id: int = 0
+    editing_version: int = 0
     contact_for: int = 0
     form: dict[str, str] = {}
     lines: list[dict[str, str]] = []
@@ -153,11 +154,11 @@ class InvoiceFormState(StaffState):
                 {"description": ln.description, "net": format_amount(sign * ln.net_minor, self.lang), "vat_rate": ln.vat_rate}
                 for ln in session.exec(select(InvoiceLine).where(InvoiceLine.invoice_id == row.id).order_by(InvoiceLine.position))
             ] or [{"description": "", "net": "", "vat_rate": "23"}]
-            return row.id
+            return row.id, row.version
         ok, result = run(self, work)
         if not ok:
             return result
-        self.editing_id = result
+        self.editing_id, self.editing_version = result
         self.open = True
 
     @rx.event
@@ -181,7 +182,7 @@ class InvoiceFormState(StaffState):
             for i in range(count)
         ]
         if self.editing_id:
-            ok, result = run(self, lambda s, me: billing.update_invoice(s, me, self.editing_id, values, lines))
+            ok, result = run(self, lambda s, me: billing.update_invoice(s, me, self.editing_id, values, lines, self.editing_version))
         else:
             ok, result = run(self, lambda s, me: billing.create_invoice(s, me, self.contact_for, values, lines))
         if not ok:

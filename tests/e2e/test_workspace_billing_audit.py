@@ -166,6 +166,46 @@ def test_invoice_edit_credit_note_and_locked_invoice(app_server, browser):
     client_ctx.close()
 
 
+def test_two_tabs_editing_one_invoice(app_server, browser):
+    """The later save from a form opened before a colleague's is refused beside the form, typing kept."""
+    url = app_server["url"]
+    contact_id = _contact(app_server, "Dwie Karty sp. z o.o.")
+    user_ctx, user = _staff_page(browser, url, "asystent@nowak.example.com")
+    user.goto(f"{url}/contacts/{contact_id}")
+    user.click("#invoice-new")
+    user.fill("#line-description-0", "Opinia")
+    user.fill("#line-net-0", "1000")
+    user.click("#invoice-save")
+    expect(user.locator("#invoice-status")).to_have_attribute("data-status", "draft")
+    admin_ctx, admin = _staff_page(browser, url, "admin@nowak.example.com")
+    admin.goto(user.url)
+    for page in (user, admin):
+        page.click("#invoice-edit")
+        expect(page.locator("#invoice-dialog")).to_be_visible()
+    admin.fill("#line-description-0", "Opinia uzgodniona z klientem")
+    admin.click("#invoice-save")
+    expect(admin.locator("#invoice-dialog")).to_be_hidden()
+    expect(admin.locator("#invoice-total")).to_have_text(re.compile(rf"1{MONEY}230,00{MONEY}zł"))
+
+    user.fill("#line-net-0", "2000")
+    user.click("#invoice-save")
+    expect(user.locator("#invoice-dialog-error")).to_contain_text("W międzyczasie ktoś inny to zmienił.")
+    expect(user.locator("#line-net-0")).to_have_value("2000")  # the typing is kept
+    shot(user, "ws-13-changed-meanwhile")
+    user.keyboard.press("Escape")
+    user.reload()
+    expect(user.locator("#invoice-lines")).to_contain_text("Opinia uzgodniona z klientem")  # the colleague's change stands
+    expect(user.locator("#invoice-total")).to_have_text(re.compile(rf"1{MONEY}230,00{MONEY}zł"))
+    user.click("#invoice-edit")
+    expect(user.locator("#line-description-0")).to_have_value("Opinia uzgodniona z klientem")
+    user.fill("#line-net-0", "2000")
+    user.click("#invoice-save")
+    expect(user.locator("#invoice-dialog")).to_be_hidden()
+    expect(user.locator("#invoice-total")).to_have_text(re.compile(rf"2{MONEY}460,00{MONEY}zł"))
+    user_ctx.close()
+    admin_ctx.close()
+
+
 def test_audit_log_for_administrators_only(app_server, browser):
     url = app_server["url"]
     contact_id = _contact(app_server, "Archiwum Próbne S.A.")

@@ -152,6 +152,9 @@ def test_status_path_with_partial_payments(session, firms):
     with pytest.raises(FieldErrors) as exc:
         billing.record_payment(session, me, inv_id, {"paid_on": "2026-03-16", "amount": "1230,01"}, now=NOW)
     assert set(exc.value.fields) == {"paid_on", "amount"}  # future in Warsaw; more than outstanding
+    with pytest.raises(FieldErrors) as exc:
+        billing.record_payment(session, me, inv_id, {"paid_on": "2026-02-28", "amount": "100"}, now=NOW)
+    assert exc.value.fields == {"paid_on": ("ws.paid_before_issue", {})}  # issued on 1 March
     billing.record_payment(session, me, inv_id, {"paid_on": "2026-03-10", "amount": "500,50"}, now=NOW)
     inv = session.get(Invoice, inv_id)
     assert (inv.status, inv.paid_minor) == ("partially_paid", 50050)
