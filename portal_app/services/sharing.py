@@ -1,10 +1,11 @@
 """Sharing a contact or matter card with clients' e-mail addresses (CP-2) and invitations (CP-3)."""
 
+import math
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
-from sqlalchemy import delete
+from sqlalchemy import delete, func, update
 from sqlmodel import Session, select
 
 from portal_app import routes
@@ -28,6 +29,11 @@ from portal_app.services.identity import StaffIdentity, canonical_email, new_tok
 from portal_app.services.portal_settings import require_portal_admin
 
 INVITATION_VALID_FOR = timedelta(days=14)
+# Resend throttle per recipient: the first resend after a share may follow at once (the client is
+# on the phone: "nothing came"); each further one waits RESEND_COOLDOWN, and no address gets more
+# than MAX_INVITATIONS_PER_DAY invitations (the share's own included) in any 24 hours.
+RESEND_COOLDOWN = timedelta(seconds=60)
+MAX_INVITATIONS_PER_DAY = 5
 INVOICE_TYPES = tuple(t.value for t in InvoiceType)
 INVOICE_STATUSES = tuple(s.value for s in SHAREABLE_STATUSES)
 DEFAULT_TYPES = INVOICE_TYPES
@@ -327,7 +333,12 @@ def add_to_share(
     return SaveResult(invited=invited, already_shared=already)
 
 
-def resend_invitation(session: Session, staff: StaffIdentity, recipient_id) -> None:
+def resend_invitation(session: Session, staff: StaffIdentity, recipient_id, now: datetime | None = None) -> None:
+    """Send the recipient a new link, which replaces their earlier unused ones; throttled.
+
+    Raises:
+        ServiceError: share.resend_too_soon or share.resend_limit when the throttle refuses.
+    """
     settings = _require_sharing(session, staff)
     row = session.get(ShareRecipient, _row_id(recipient_id))
     if row is None or row.firm_id != staff.firm_id or row.removed_at is not None:
@@ -335,15 +346,53 @@ def resend_invitation(session: Session, staff: StaffIdentity, recipient_id) -> N
     share = session.get(Share, row.share_id)
     kind = "contact" if share.contact_id else "matter"
     card = card_for(session, staff, kind, share.contact_id or share.matter_id)
-    _invite(session, settings, card, row)
+    now = now or utcnow()
+    _check_resend_throttle(session, row, now)
+    _invite(session, settings, card, row, now)
     session.commit()
 
 
-def _invite(session: Session, settings: PortalSettings, card: Card, recipient: ShareRecipient) -> None:
-    """Create a fresh personal link and queue the e-mail in the caller's transaction."""
+def _aware(value: datetime) -> datetime:
+    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+
+
+def _check_resend_throttle(session: Session, row: ShareRecipient, now: datetime) -> None:
+    """Refuse a resend that would make the firm's mail a relay for one address (see RESEND_COOLDOWN)."""
+    def invitations_since(moment: datetime) -> int:
+        return session.exec(
+            select(func.count()).select_from(Invitation)
+            .where(Invitation.recipient_id == row.id, Invitation.created_at >= moment)
+        ).one()
+
+    if invitations_since(now - timedelta(days=1)) >= MAX_INVITATIONS_PER_DAY:
+        raise ServiceError("share.resend_limit", max=MAX_INVITATIONS_PER_DAY)
+    if row.last_invited_at is None or invitations_since(_aware(row.added_at)) < 2:
+        return  # the first resend since the address was added
+    wait = _aware(row.last_invited_at) + RESEND_COOLDOWN - now
+    if wait > timedelta(0):
+        raise ServiceError("share.resend_too_soon", seconds=math.ceil(wait.total_seconds()))
+
+
+def _invite(
+    session: Session, settings: PortalSettings, card: Card, recipient: ShareRecipient, now: datetime | None = None
+) -> None:
+    """Create a fresh personal link, retire the recipient's earlier unused ones, queue the e-mail.
+
+    All in the caller's transaction. Only the newest link registers; an earlier one now resolves
+    as expired, except for a person who already has an account, whose every link keeps leading to
+    login (CP-3.3). The new link is never dated before the recipient's `added_at`, which is what
+    tells it apart from links of an earlier, ended sharing (see resolve_invitation).
+    """
     token, digest = new_token()
-    now = utcnow()
-    session.add(Invitation(recipient_id=recipient.id, token_hash=digest, expires_at=now + INVITATION_VALID_FOR))
+    now = max(now or utcnow(), _aware(recipient.added_at))
+    session.exec(
+        update(Invitation)
+        .where(Invitation.recipient_id == recipient.id, Invitation.used_at.is_(None), Invitation.expires_at > now)
+        .values(expires_at=now)
+        .execution_options(synchronize_session="fetch")
+    )
+    session.add(Invitation(recipient_id=recipient.id, token_hash=digest, created_at=now,
+                           expires_at=now + INVITATION_VALID_FOR))
     recipient.last_invited_at = now
     session.add(recipient)
     firm = session.get(Firm, card.firm_id)
@@ -385,14 +434,15 @@ def resolve_invitation(session: Session, firm_id: int, token: str, now: datetime
     share = session.get(Share, recipient.share_id)
     kind = "contact" if share.contact_id else "matter"
     base = dict(email=recipient.email, card_kind=kind, card_id=share.contact_id or share.matter_id, invitation_id=inv.id)
-    if recipient.removed_at is not None:
+    if recipient.removed_at is not None or _aware(inv.created_at) < _aware(recipient.added_at):
+        # Removed now, or a link from before the address was removed and added back.
         return InvitationView("revoked", **base)
     has_account = session.exec(
         select(PortalUser.id).where(PortalUser.firm_id == firm_id, PortalUser.email == recipient.email)
     ).first()
     if has_account:
         return InvitationView("login", **base)
-    expires = inv.expires_at if inv.expires_at.tzinfo else inv.expires_at.replace(tzinfo=timezone.utc)
+    expires = _aware(inv.expires_at)
     if inv.used_at is not None or now > expires:
         return InvitationView("expired", **base)
     return InvitationView("register", **base)

@@ -218,6 +218,7 @@ class ShareState(StaffState):
         me = self._staff()
         if me is None:
             return self._signed_out()
+        self.message, self.error = "", ""  # a refused resend must not sit under the last "sent again"
         try:
             with session_scope() as session:
                 sharing.resend_invitation(session, me, recipient_id)

@@ -48,6 +48,7 @@ class AgreementsCardState(StaffState):
     on_matter: bool = False
     open: bool = False
     editing_id: int = 0
+    editing_version: int = 0
     contact_for: int = 0
     form: dict[str, str] = {}
     matter_options: list[list[str]] = []
@@ -123,7 +124,7 @@ class AgreementsCardState(StaffState):
         if not ok:
             return row
         self._drop_pending()
-        self.editing_id, self.upload_error = row.id, ""
+        self.editing_id, self.editing_version, self.upload_error = row.id, row.version, ""
         self.form = {"title": row.title, "fee_arrangement": row.fee_arrangement, "status": row.status,
                      "signed_on": row.signed_on.isoformat() if row.signed_on else "",
                      "valid_until": row.valid_until.isoformat() if row.valid_until else "",
@@ -134,8 +135,10 @@ class AgreementsCardState(StaffState):
     def save(self, form_data: dict):
         values = form_strings(form_data, FIELDS, 400)
         def work(session, me):
+            if self._pending_stored:
+                documents.require_pending(self._pending_stored)  # before anything is saved
             if self.editing_id:
-                agreements.update_agreement(session, me, self.editing_id, values)
+                agreements.update_agreement(session, me, self.editing_id, values, self.editing_version)
                 agreement_id = self.editing_id
             else:
                 agreement_id = agreements.create_agreement(session, me, self.contact_for, values)
@@ -176,9 +179,16 @@ class AgreementsCardState(StaffState):
             self.upload_error = self._msg("ws.doc_one_file")
             return
         data = await files[0].read(agreements.MAX_DOCUMENT_BYTES + 1)
+        replacing = self._pending_stored
+
+        def admit_and_store(name: str) -> str:
+            with session_scope() as session:
+                documents.admit_upload(session, me.user_id, replacing=replacing)
+            return documents.store_document(data, name, owner=me.user_id)
+
         try:
             name = agreements.check_document(files[0].filename or "", data)
-            stored = await asyncio.to_thread(documents.store_document, data, name)
+            stored = await asyncio.to_thread(admit_and_store, name)
         except ServiceError as exc:
             self.upload_error = self._msg(exc.key, **exc.params)
             return

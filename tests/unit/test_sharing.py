@@ -911,3 +911,107 @@ def test_dialog_save_marks_bad_addresses_and_saves_nothing(world, session):
     assert dialog.bad_addresses == [] and dialog.addresses == ""
     assert [r.email for r in dialog.recipients] == ["jan@example.com", "ola@example.com"]
     assert sorted(m.to_email for m in outbox(session)) == ["jan@example.com", "ola@example.com"]
+
+
+# ---- resends: one live link at a time, throttled per recipient; links from before a removal stay dead ---------
+
+def live_links(session, rid, now=None):
+    now = now or utcnow()
+    return [inv for inv in session.exec(select(Invitation).where(Invitation.recipient_id == rid))
+            if inv.used_at is None and inv.expires_at > now]
+
+
+def test_a_resend_retires_the_earlier_unused_link(world, session):
+    admin, firm_id = world["admin"], world["firm"].id
+    (rid,) = share(session, admin, "matter", world["m1"].id, ["jan@example.com"])
+    old = latest_token(session, "jan@example.com")
+    sharing.resend_invitation(session, admin, rid)
+    new = latest_token(session, "jan@example.com")
+    assert sharing.resolve_invitation(session, firm_id, old).state == "expired"
+    assert sharing.resolve_invitation(session, firm_id, new).state == "register"
+    assert len(live_links(session, rid)) == 1
+    with pytest.raises(ServiceError) as info:
+        register(session, "nowak", old)
+    assert info.value.key == "invite.expired"
+    register(session, "nowak", new)
+    assert sharing.resolve_invitation(session, firm_id, old).state == "login"  # CP-3.3 once registered
+
+
+def test_a_registered_persons_earlier_links_keep_opening_login_after_a_resend(world, session):
+    admin, firm_id = world["admin"], world["firm"].id
+    (rid,) = share(session, admin, "matter", world["m1"].id, ["jan@example.com"])
+    used = latest_token(session, "jan@example.com")
+    register(session, "nowak", used)
+    sharing.resend_invitation(session, admin, rid)
+    sharing.resend_invitation(session, admin, rid, now=utcnow() + timedelta(minutes=2))
+    tokens = [token_in(m) for m in outbox(session, "jan@example.com")]
+    assert len(tokens) == 3
+    later = utcnow() + timedelta(days=30)
+    assert [sharing.resolve_invitation(session, firm_id, t, now=later).state for t in tokens] == ["login"] * 3
+
+
+def test_thirty_resends_send_two_mails_and_leave_one_live_link(world, session):
+    """The finding's repro: ShareState.resend(recipient_id) called 30 times in a row."""
+    (rid,) = share(session, world["admin"], "contact", world["budmax"].id, ["jan@example.com"])
+    dialog = dialog_as(session, world["firm"], "administrator")
+    cls = type(dialog)
+    cls.open_dialog.fn(dialog, "contact", world["budmax"].id)
+    for _ in range(30):
+        cls.resend.fn(dialog, rid)
+    assert dialog.message == ""
+    assert re.fullmatch(r"An invitation was just sent to this address\. You can send it again in \d+ s\.", dialog.error)
+    assert len(outbox(session, "jan@example.com")) == 2
+    assert len(live_links(session, rid)) == 1
+
+
+def test_resends_wait_a_minute_after_the_first_and_stop_at_five_a_day(world, session):
+    admin = world["admin"]
+    (rid,) = share(session, admin, "matter", world["m1"].id, ["jan@example.com"])
+    start = utcnow()
+    sharing.resend_invitation(session, admin, rid, now=start)  # the first resend may follow the share at once
+    with pytest.raises(ServiceError) as info:
+        sharing.resend_invitation(session, admin, rid, now=start + timedelta(seconds=30))
+    assert (info.value.key, info.value.params) == ("share.resend_too_soon", {"seconds": 30})
+    for minute in (1, 2, 3):
+        sharing.resend_invitation(session, admin, rid, now=start + timedelta(minutes=minute, seconds=1))
+    assert len(outbox(session, "jan@example.com")) == sharing.MAX_INVITATIONS_PER_DAY == 5
+    with pytest.raises(ServiceError) as info:
+        sharing.resend_invitation(session, admin, rid, now=start + timedelta(hours=5))
+    assert (info.value.key, info.value.params) == ("share.resend_limit", {"max": 5})
+    assert len(outbox(session, "jan@example.com")) == 5
+    sharing.resend_invitation(session, admin, rid, now=start + timedelta(days=1, minutes=2))
+    assert len(outbox(session, "jan@example.com")) == 6
+    assert len(live_links(session, rid, now=start + timedelta(days=1, minutes=3))) == 1
+
+
+def test_the_throttle_is_per_recipient(world, session):
+    admin = world["admin"]
+    jan, ola = share(session, admin, "matter", world["m1"].id, ["jan@example.com", "ola@example.com"])
+    sharing.resend_invitation(session, admin, jan)
+    with pytest.raises(ServiceError):
+        sharing.resend_invitation(session, admin, jan)
+    sharing.resend_invitation(session, admin, ola)
+    assert len(outbox(session, "ola@example.com")) == 2
+
+
+@pytest.mark.parametrize("registered", [False, True], ids=["invited", "registered"])
+def test_links_from_before_a_removal_stay_revoked_when_the_address_is_added_back(world, session, registered):
+    admin, firm_id, m1 = world["admin"], world["firm"].id, world["m1"].id
+    (rid,) = share(session, admin, "matter", m1, ["jan@example.com"])
+    sharing.resend_invitation(session, admin, rid)
+    old_links = [token_in(m) for m in outbox(session, "jan@example.com")]
+    if registered:
+        register(session, "nowak", old_links[-1])
+    share(session, admin, "matter", m1, [])
+    assert [sharing.resolve_invitation(session, firm_id, t).state for t in old_links] == ["revoked"] * 2
+
+    assert share(session, admin, "matter", m1, ["jan@example.com"]) == [rid]
+    fresh = latest_token(session, "jan@example.com")
+    assert fresh not in old_links
+    assert [sharing.resolve_invitation(session, firm_id, t).state for t in old_links] == ["revoked"] * 2
+    assert sharing.resolve_invitation(session, firm_id, fresh).state == ("login" if registered else "register")
+    if not registered:
+        with pytest.raises(ServiceError) as info:
+            register(session, "nowak", old_links[0])
+        assert info.value.key == "invite.revoked"
+        register(session, "nowak", fresh)
