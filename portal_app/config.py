@@ -15,6 +15,15 @@ def base_url() -> str:
     return os.environ.get("PORTAL_BASE_URL", "http://localhost:3000").rstrip("/")
 
 
+def secure_cookies() -> bool:
+    """Session cookies carry the Secure flag when the public address is https (production).
+
+    Reflex writes its cookies from the browser with options compiled into the bundle, so this is
+    decided when the frontend is built: build with the production PORTAL_BASE_URL.
+    """
+    return base_url().lower().startswith("https://")
+
+
 def api_url() -> str:
     """Public address of the backend (serves uploaded logos); same as base_url in single-port prod."""
     return (

@@ -1,7 +1,8 @@
 """ASGI route for agreement documents: only the signed-in client the agreement is shared with.
 
-The portal session cookie is checked exactly as the pages check it, then the agreement must be
-visible to that person (client_portal.agreement_visible). Anything else answers 404, so a guessed
+The portal session cookie is checked exactly as the pages check it, the client's portal must be
+open (enabled, Premium plan), then the agreement must be visible to that person
+(client_portal.agreement_visible). Anything else answers 404, so a guessed
 id reveals nothing. Files are sent as attachments with nosniff and no caching.
 """
 
@@ -13,7 +14,7 @@ from starlette.responses import PlainTextResponse, Response
 
 from portal_app import routes
 from portal_app.db import session_scope
-from portal_app.services import client_portal, documents, identity
+from portal_app.services import client_portal, documents
 from portal_app.services.errors import ServiceError
 from portal_app.state.portal import SESSION_COOKIE
 
@@ -25,7 +26,7 @@ def _ascii_name(name: str) -> str:
 
 def _find(token: str, agreement_id: str) -> tuple[bytes, str] | None:
     with session_scope() as session:
-        user = identity.portal_user_for_token(session, token)
+        user = client_portal.signed_in_client(session, token)
         if user is None:
             return None
         try:

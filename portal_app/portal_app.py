@@ -30,7 +30,7 @@ from portal_app.state.portal import (
     TimeEntriesState,
 )
 from portal_app.state.settings import PortalSettingsState
-from portal_app.state.staff import StaffState
+from portal_app.state.staff import EndedSessionCheck, StaffState
 from portal_app.state.workspace import TimeState
 from portal_app.state.workspace_agreements import AgreementsCardState
 from portal_app.state.workspace_billing import CardInvoicesState, InvoicePageState
@@ -57,6 +57,7 @@ app = rx.App(
 )
 app.register_lifespan_task(mail_worker)
 tab_reconnect.install(app)
+app.add_middleware(EndedSessionCheck(StaffState, PortalState))  # an ended session's data is not re-sent on reconnect
 
 guard = StaffState.require_staff
 portal_guard = PortalState.require_client

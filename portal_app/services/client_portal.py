@@ -185,6 +185,21 @@ def visit(session: Session, address: str, token: str, now: datetime | None = Non
     return brand, identity.portal_identity(person)
 
 
+def signed_in_client(session: Session, token: str, now: datetime | None = None) -> PortalIdentity | None:
+    """The client this session cookie signs in, while their firm's portal is open.
+
+    For routes without a portal address (agreement downloads): the same rule as `visit` (brand_of:
+    enabled and Premium), so switching the portal off or leaving Premium closes them with the pages.
+    """
+    user = identity.portal_user_for_token(session, token, now)
+    if user is None:
+        return None
+    found = session.exec(
+        select(PortalSettings, Firm).join(Firm, Firm.id == PortalSettings.firm_id).where(PortalSettings.firm_id == user.firm_id)
+    ).first()
+    return user if found is not None and brand_of(*found)[1] else None
+
+
 # ---- what is shared with a portal user -------------------------------------------------------
 
 def _live_recipient(user: PortalIdentity):

@@ -8,6 +8,7 @@ from typing import ClassVar
 import reflex as rx
 
 from portal_app import routes
+from portal_app.config import secure_cookies
 from portal_app.db import session_scope
 from portal_app.i18n import format_date, format_hours, format_money
 from portal_app.mail.sender import deliver_soon
@@ -38,7 +39,9 @@ def _is_form(form_data) -> bool:
 class PortalState(AppState):
     """Branding of the portal at `address` and the signed-in client, if any."""
 
-    portal_token: str = rx.Cookie("", name=SESSION_COOKIE, same_site="lax", max_age=12 * 3600)
+    portal_token: str = rx.Cookie(
+        "", name=SESSION_COOKIE, same_site="lax", max_age=12 * 3600, secure=secure_cookies()
+    )
     portal_found: bool = True
     portal_closed: bool = False
     brand_loaded: bool = False
@@ -126,8 +129,43 @@ class PortalState(AppState):
         return user, result
 
     def _to_login(self):
-        self.signed_in = False
+        """No valid session (or the portal closed): forget what the tab was shown, then the login page."""
+        self._forget_client()
         return rx.redirect(routes.portal_url(self.address or ""))
+
+    def _forget_client(self) -> None:
+        """Forget the signed-in client and the client pages loaded in this tab, as log_out does.
+
+        The branding and the language stay for the login page. The cookie var stays untouched:
+        writing it from a stale tab would overwrite the newer session another tab of the same
+        browser may hold. Pages not loaded for this event (Redis) are forgotten by the check at
+        the tab's next (re)connect.
+        """
+        portal = self
+        while portal.__class__ is not PortalState:  # __class__: also through a background proxy
+            portal = portal.parent_state
+        if not (portal.signed_in or portal.portal_token):
+            return  # a stranger's tab has held no client's data
+        portal._assign(signed_in=False, user_name="", card_filter="all", card_options=[])
+        for page_state in CLIENT_PAGES:
+            if (page := portal.substates.get(page_state.get_name())) is not None:
+                page.reset()
+
+    async def _forget_if_session_ended(self) -> None:
+        """At a tab's (re)connect (staff.EndedSessionCheck): drop what an ended session had loaded.
+
+        Ended also means the firm's portal is no longer open (switched off, left Premium).
+        """
+        if not (self.signed_in or self.portal_token):
+            return
+        token = self.portal_token
+
+        def ended() -> bool:
+            with session_scope() as session:
+                return client_portal.signed_in_client(session, token) is None
+
+        if await asyncio.to_thread(ended):
+            self._forget_client()
 
     @rx.event
     async def require_client(self):
@@ -159,7 +197,7 @@ class PortalState(AppState):
         with session_scope() as session:
             identity.end_session(session, self.portal_token)
         address = self.portal_address or self.address
-        for page_state in (DashboardState, InvoicesState, TimeEntriesState, AgreementsState, AccountState):
+        for page_state in CLIENT_PAGES:
             (await self.get_state(page_state)).reset()
         self.reset()
         self.portal_token = ""
@@ -573,6 +611,10 @@ class AccountState(PortalState):
             self.errors = {}
             self.password_message = self._msg("account.password_changed")
         return rx.set_value("current_password", "")
+
+
+# The pages that show a signed-in client's data: forgotten on log-out and when the session is over.
+CLIENT_PAGES = (DashboardState, InvoicesState, TimeEntriesState, AgreementsState, AccountState)
 
 
 class ForgotPasswordState(PortalState):

@@ -1,8 +1,11 @@
 """Who is calling on the staff side: a random session secret in a cookie, checked on every event."""
 
+import asyncio
+
 import reflex as rx
 
 from portal_app import routes
+from portal_app.config import secure_cookies
 from portal_app.db import session_scope
 from portal_app.services import identity, staff_signin
 from portal_app.services.errors import ServiceError
@@ -12,7 +15,9 @@ from portal_app.state.base import AppState, password_work
 SESSION_COOKIE = "portal_staff_session"
 
 class StaffState(AppState):
-    staff_token: str = rx.Cookie("", name=SESSION_COOKIE, same_site="strict", max_age=12 * 3600)
+    staff_token: str = rx.Cookie(
+        "", name=SESSION_COOKIE, same_site="strict", max_age=12 * 3600, secure=secure_cookies()
+    )
     signed_in: bool = False
     staff_name: str = ""
     staff_firm: str = ""
@@ -27,9 +32,38 @@ class StaffState(AppState):
             return identity.staff_for_token(session, self.staff_token)
 
     def _signed_out(self):
-        self.signed_in = False
-        self.staff_name = ""
+        """No valid session: forget what the tab was shown, then off to the login page."""
+        self._forget_staff()
         return rx.redirect(routes.LOGIN)
+
+    def _forget_staff(self) -> None:
+        """Forget the signed-in staff member and every staff page's data loaded in this tab.
+
+        Like log_out's reset(), but the cookie var stays untouched: writing it from a stale tab
+        would overwrite the newer session another tab of the same browser may hold. Pages not
+        loaded for this event (Redis) are forgotten by the check at the tab's next (re)connect.
+        """
+        staff = self
+        while staff.__class__ is not StaffState:  # __class__: also through a background proxy
+            staff = staff.parent_state
+        if not (staff.signed_in or staff.staff_token):
+            return  # a stranger's tab has held no staff data
+        staff._assign(signed_in=False, staff_name="", staff_firm="", is_portal_admin=False, is_admin=False)
+        for page in staff.substates.values():
+            page.reset()
+
+    async def _forget_if_session_ended(self) -> None:
+        """At a tab's (re)connect (EndedSessionCheck): drop what an ended session had loaded."""
+        if not (self.signed_in or self.staff_token):
+            return
+        token = self.staff_token
+
+        def ended() -> bool:
+            with session_scope() as session:
+                return identity.staff_for_token(session, token) is None
+
+        if await asyncio.to_thread(ended):
+            self._forget_staff()
 
     @rx.event
     def require_staff(self):
@@ -89,3 +123,23 @@ class StaffState(AppState):
         yield rx.remove_cookie(SESSION_COOKIE)
         self.reset()
         yield rx.redirect(routes.LOGIN)
+
+
+class EndedSessionCheck(rx.Middleware):
+    """Re-checks a tab's sessions when it (re)connects, before Reflex sends it its whole state.
+
+    A (re)connect answers with a snapshot of every state of the tab before any on_load guard
+    runs, so the rows, names and switcher entries an ended session (idle time-out, a password
+    reset, the portal switched off) had loaded would reach the browser again. Each given auth
+    state forgets them first (`_forget_if_session_ended`). Wired in portal_app.py with
+    `app.add_middleware(EndedSessionCheck(StaffState, PortalState))`.
+    """
+
+    def __init__(self, *auth_states: type[rx.State]):
+        self._auth_states = auth_states
+
+    async def preprocess(self, app, state, event):
+        owner, _, handler = event.name.rpartition(".")
+        if owner == rx.State.get_full_name() and handler in ("hydrate", "hydrate_and_load"):
+            for auth_state in self._auth_states:
+                await (await state.get_state(auth_state))._forget_if_session_ended()

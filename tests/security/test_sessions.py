@@ -1,5 +1,6 @@
 """Sessions: fixation, replay after logout, sign-out of other sessions, idle and absolute time-outs."""
 
+import json
 import re
 from datetime import timedelta
 
@@ -11,8 +12,10 @@ from sqlmodel import Session, select
 from portal_app.models import AuthSession
 from portal_app.models.base import utcnow
 from portal_app.services.identity import ABSOLUTE_TIMEOUT, IDLE_TIMEOUT, token_hash
+from tests.security import reflex_client
 from tests.security.conftest import (
-    ADDRESS_A, CLIENT_EMAIL, CLIENT_PASSWORD, PASSWORD, USER_A, Role, outbox_token, register_client, share_matter,
+    ADDRESS_A, CLIENT_EMAIL, CLIENT_PASSWORD, PASSWORD, SHARED_MATTER, USER_A, Role, outbox_token, register_client,
+    share_matter,
 )
 from tests.security.reflex_client import PORTAL, STAFF
 
@@ -20,6 +23,9 @@ pytestmark = pytest.mark.e2e
 
 PORTAL_LOGIN = PORTAL + ".portal_app___state___portal____portal_login_state.log_in"
 ACCOUNT = PORTAL + ".portal_app___state___portal____account_state"
+INVOICES = PORTAL + ".portal_app___state___portal____invoices_state"
+CONTACTS = STAFF + ".portal_app___state___cards____contacts_state"
+PORTAL_COOKIE, STAFF_COOKIE = "portal_token_rx_state_", "staff_token_rx_state_"
 
 
 def staff_login(tab, email=USER_A, password=PASSWORD) -> str:
@@ -121,3 +127,81 @@ def test_time_outs(column, age, connect, db):
     assert not staff_in(connect, secret)
     with db.connect() as c:
         assert c.execute(text("select count(*) from auth_session where token_hash=:h"), {"h": token_hash(secret)}).scalar() == 0
+
+
+def same_tab(connect, tab, role: Role, path: str):
+    """The tab `tab` reconnecting (a network blip, a worker restart): same client token, same cookie."""
+    tab.close()
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(reflex_client.uuid, "uuid4", lambda: tab.token)
+        again = connect(role, path=path)
+    assert again.token == tab.token
+    return again
+
+
+def end_session_in_database(db, secret: str) -> None:
+    """What an idle time-out or "a new password signs out everywhere" does to this session."""
+    with db.begin() as c:
+        assert c.execute(text("delete from auth_session where token_hash=:h"), {"h": token_hash(secret)}).rowcount == 1
+
+
+def test_an_ended_portal_session_is_not_resent_to_its_tab(connect, db, firm_a):
+    email, password = "wygasla.sesja@budmax.example.com", "granitowy-most-nad-Wisłą-41"
+    with Session(db, expire_on_commit=False) as s:
+        share_matter(s, SHARED_MATTER, [email])
+        register_client(s, outbox_token(s, email), password=password, first="Renata", last="Wygasła")
+    secret = portal_login(connect(path=f"/portal/{ADDRESS_A}"), email, password)
+    role, page = Role("renata", portal_token=secret), f"/portal/{ADDRESS_A}/invoices"
+    tab = connect(role, path=page)
+    private = ["FV/2026/101", "FV/2026/087", "Renata Wygasła", "2026/014 Spór z podwykonawcą"]
+    assert all(text_ in tab.text() for text_ in private), "the invoices page did not load signed in"
+    tab = same_tab(connect, tab, role, page)
+    snapshot = json.dumps(tab.initial[0], ensure_ascii=False)
+    assert all(text_ in snapshot for text_ in private), "a live session's tab lost its state on reconnect"
+
+    end_session_in_database(db, secret)
+    again = same_tab(connect, tab, role, page)
+    assert f"/portal/{ADDRESS_A}" in again.redirects()
+    leaked = [text_ for text_ in private if text_ in again.text()]
+    assert not leaked, f"the reconnected tab was sent data of the ended session: {leaked}"
+    assert again.state(again.initial).get(INVOICES, {}).get("rows_rx_state_", []) == []
+
+
+def test_an_ended_staff_session_is_not_resent_to_its_tab(connect, db):
+    secret = staff_login(connect(path="/login"))
+    role = Role("piotr", staff_token=secret)
+    tab = connect(role, path="/contacts")
+    private = ["Budmax", "Łazar Logistics", "Piotr Zieliński"]
+    assert all(text_ in tab.text() for text_ in private), "the contacts page did not load signed in"
+
+    end_session_in_database(db, secret)
+    again = same_tab(connect, tab, role, "/contacts")
+    assert "/login" in again.redirects()
+    leaked = [text_ for text_ in private if text_ in again.text()]
+    assert not leaked, f"the reconnected tab was sent data of the ended session: {leaked}"
+
+
+def test_an_open_tab_forgets_what_an_ended_session_loaded(connect, db, firm_a):
+    """The session ends while the tab stays connected: its next event clears the rows it holds."""
+    email, password = "koniec.sesji@budmax.example.com", "zielony-kajak-na-Warcie-58"
+    with Session(db, expire_on_commit=False) as s:
+        share_matter(s, SHARED_MATTER, [email])
+        register_client(s, outbox_token(s, email), password=password, first="Olga", last="Zamknięta")
+    secret = portal_login(connect(path=f"/portal/{ADDRESS_A}"), email, password)
+    client = connect(Role("olga", portal_token=secret), path=f"/portal/{ADDRESS_A}/invoices")
+    assert "FV/2026/101" in client.text()
+    staff_secret = staff_login(connect(path="/login"))
+    staff = connect(Role("piotr", staff_token=staff_secret), path="/contacts")
+    assert "Budmax" in staff.text()
+
+    end_session_in_database(db, secret)
+    end_session_in_database(db, staff_secret)
+    portal_view = client.state(client.call(INVOICES + ".go", {"delta": 1}, path=f"/portal/{ADDRESS_A}/invoices"))
+    assert portal_view[INVOICES]["rows_rx_state_"] == []
+    assert portal_view[PORTAL]["user_name_rx_state_"] == "" and portal_view[PORTAL]["card_options_rx_state_"] == []
+    staff_view = staff.state(staff.call(CONTACTS + ".go", {"delta": 1}, path="/contacts"))
+    assert staff_view[CONTACTS]["rows_rx_state_"] == []
+    assert staff_view[STAFF]["staff_name_rx_state_"] == ""
+    assert PORTAL_COOKIE not in json.dumps(portal_view) and STAFF_COOKIE not in json.dumps(staff_view), (
+        "a stale tab must not write its cookie: it would overwrite a newer session of the same browser"
+    )

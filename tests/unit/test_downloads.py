@@ -1,6 +1,7 @@
 """The agreement document route: only the signed-in client the agreement is shared with gets the file."""
 
 import pytest
+from sqlmodel import select
 from starlette.applications import Starlette
 from starlette.responses import PlainTextResponse
 from starlette.routing import Route
@@ -8,8 +9,8 @@ from starlette.testclient import TestClient
 
 from portal_app import routes
 from portal_app.downloads import serve_documents
-from portal_app.models import Agreement
-from portal_app.services import documents, identity
+from portal_app.models import Agreement, Firm, StaffUser
+from portal_app.services import documents, identity, portal_settings
 from portal_app.state.portal import SESSION_COOKIE
 from tests.conftest import add
 from tests.unit.test_client_portal import contact, fast_bcrypt, invited, matter, register  # noqa: F401 (fixture)
@@ -62,3 +63,60 @@ def test_only_reads_and_other_paths_pass_through(setup):
     client.cookies.set(SESSION_COOKIE, cookie)
     assert client.post(routes.DOCUMENTS_PREFIX + str(shared)).status_code == 405
     assert client.get("/portal/nowak").text == "reflex"
+
+
+def _firm_admin(session, agreement_id):
+    """The firm of this agreement and its Administrator, as portal settings are saved."""
+    firm = session.get(Firm, session.get(Agreement, agreement_id).firm_id)
+    staff = session.exec(select(StaffUser).where(StaffUser.firm_id == firm.id)).first()
+    return firm, identity.staff_for_token(session, identity.start_session(session, staff_user_id=staff.id))
+
+
+def _switch(session, admin, enabled: bool) -> None:
+    view = portal_settings.load_settings(session, admin)
+    portal_settings.save_settings(
+        session, admin,
+        portal_settings.SettingsForm(enabled=enabled, company_name=view.company_name, address=view.address,
+                                     contact_email=view.contact_email),
+        expected_version=view.version,
+    )
+
+
+def test_switching_the_portal_off_closes_downloads_until_it_is_on_again(setup, session):
+    client, cookie, shared, _hidden = setup
+    client.cookies.set(SESSION_COOKIE, cookie)
+    _firm, admin = _firm_admin(session, shared)
+    url = routes.DOCUMENTS_PREFIX + str(shared)
+    assert client.get(url).status_code == 200
+
+    _switch(session, admin, enabled=False)
+    assert (client.get(url).status_code, client.get(url).text) == (404, "Not found")
+
+    _switch(session, admin, enabled=True)
+    assert client.get(url).status_code == 200
+
+
+def test_leaving_premium_closes_downloads_until_the_portal_is_back(setup, session):
+    client, cookie, shared, _hidden = setup
+    client.cookies.set(SESSION_COOKIE, cookie)
+    firm, admin = _firm_admin(session, shared)
+    url = routes.DOCUMENTS_PREFIX + str(shared)
+
+    portal_settings.change_plan(session, firm.id, "standard")
+    assert (client.get(url).status_code, client.get(url).text) == (404, "Not found")
+
+    portal_settings.change_plan(session, firm.id, "premium")
+    assert client.get(url).status_code == 404  # leaving Premium switched the portal off
+    admin = identity.staff_for_token(session, identity.start_session(session, staff_user_id=admin.user_id))
+    _switch(session, admin, enabled=True)
+    assert client.get(url).status_code == 200
+
+
+def test_a_standard_plan_firm_with_the_portal_still_ticked_serves_nothing(setup, session):
+    """The plan alone decides too (an enabled settings row of a firm that is not Premium)."""
+    client, cookie, shared, _hidden = setup
+    client.cookies.set(SESSION_COOKIE, cookie)
+    firm, _admin = _firm_admin(session, shared)
+    firm.plan = "standard"
+    add(session, firm)
+    assert client.get(routes.DOCUMENTS_PREFIX + str(shared)).status_code == 404
