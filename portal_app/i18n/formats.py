@@ -1,7 +1,7 @@
 """Numbers, money and dates in the reader's locale; money is exact (minor units → Decimal)."""
 
 from datetime import date, datetime, timezone
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date as _babel_date
@@ -29,9 +29,12 @@ def format_amount(minor: int, lang: str) -> str:
 
 
 def format_hours(minutes: int, lang: str) -> str:
-    """Hours with one decimal place, e.g. `12,5` (pl) or `12.5` (en)."""
-    hours = (Decimal(int(minutes)) / Decimal(60)).quantize(Decimal("0.1"))
-    return format_decimal(hours, format="#,##0.0", locale=_locale(lang))
+    """Hours to the hundredth, as billed: `12,5`, `1,25`, `4,75` (pl) or `4.75` (en); at least one decimal.
+
+    One decimal rounded to even showed 1:15 as 1,2 and 4:45 as 4,8: not what the firm bills.
+    """
+    hours = (Decimal(int(minutes)) / Decimal(60)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    return format_decimal(hours, format="#,##0.0#", locale=_locale(lang))
 
 
 def format_datetime(value: datetime, tz_name: str, lang: str) -> str:

@@ -25,8 +25,8 @@ _STRINGS = {
             "contact": "{company} shared a contact with you in the Client Portal: {name}.",
         },
         "next_new": {
-            "matter": "Use the button below to create your portal account and view it.",
-            "contact": "Use the button below to create your portal account and view it.",
+            "matter": "Open the link below to create your portal account and view it.",
+            "contact": "Open the link below to create your portal account and view it.",
         },
         "intro_registered": {
             "matter": "A new matter is available in your {company} Client Portal: {name}.",
@@ -56,8 +56,8 @@ _STRINGS = {
             "contact": "{company} udostępnia Ci kontakt w Portalu Klienta: {name}.",
         },
         "next_new": {
-            "matter": "Kliknij przycisk poniżej, aby założyć konto w portalu i ją wyświetlić.",
-            "contact": "Kliknij przycisk poniżej, aby założyć konto w portalu i go wyświetlić.",
+            "matter": "Otwórz link poniżej, aby założyć konto w portalu i ją wyświetlić.",
+            "contact": "Otwórz link poniżej, aby założyć konto w portalu i go wyświetlić.",
         },
         "intro_registered": {
             "matter": "W Twoim Portalu Klienta ({company}) jest dostępna nowa sprawa: {name}.",

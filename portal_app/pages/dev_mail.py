@@ -51,7 +51,7 @@ def dev_mail_message_page() -> rx.Component:
     return staff_shell(
         rx.vstack(
             rx.link("← " + D.t["devmail.back"], href=routes.DEV_MAIL, size="2", color_scheme="gray"),
-            card(
+            rx.cond(D.missing, rx.text(D.t["errors.not_found"], id="mail-missing"), card(
                 rx.vstack(
                     rx.hstack(rx.text(D.t["devmail.subject"] + ":", weight="bold"), rx.text(D.subject, id="mail-subject"), spacing="2"),
                     rx.hstack(rx.text(D.t["devmail.to"] + ":", weight="bold"), rx.text(D.to_email, id="mail-to"), spacing="2"),
@@ -65,7 +65,7 @@ def dev_mail_message_page() -> rx.Component:
                     rx.el.pre(D.text, id="mail-text", style={"white_space": "pre-wrap", "font_size": "13px", "width": "100%", "padding": "12px", "background": rx.color("gray", 3), "border_radius": "8px"}),
                     spacing="3", width="100%",
                 ),
-            ),
+            )),
             spacing="4", width="100%",
         )
     )

@@ -1,6 +1,7 @@
 """Demo data for `make run`: two firms, Polish clients, every invoice type and status. Idempotent."""
 
 from datetime import date, timedelta
+from decimal import Decimal
 
 from sqlmodel import Session, select
 
@@ -9,12 +10,14 @@ from portal_app.models import (
     Contact,
     Firm,
     Invoice,
+    InvoiceLine,
     Matter,
     PortalSettings,
     StaffUser,
     TimeEntry,
 )
 from portal_app.services import documents
+from portal_app.services.billing import line_amounts
 from portal_app.services.search_text import fold
 from portal_app.services.passwords import hash_password
 
@@ -88,18 +91,24 @@ def load_demo(session: Session, today: date | None = None) -> bool:
         (budmax, m1, "FZ/2026/012", "advance", "paid", -60, -46, "PLN", 246_000, 246_000),
         (budmax, m1, "FV/2026/120", "invoice", "draft", -1, 13, "PLN", 999_900, 0),
         (budmax, m2, "FV/2026/099", "invoice", "approved", -30, -2, "EUR", 180_000, 0),
-        (budmax, m2, "KOR/2026/004", "credit_note", "approved", -5, 9, "PLN", -61_500, 0),
+        (budmax, m2, "KOR/2026/004", "credit_note", "approved", -5, 9, "EUR", -61_500, 0),
         (budmax, None, "FV/2026/055", "invoice", "cancelled", -70, -56, "PLN", 123_000, 0),
         (wisniewska, m3, "FV/2026/110", "invoice", "approved", -7, 7, "PLN", 369_000, 0),
         (wisniewska, m3, "FZ/2026/020", "advance", "partially_paid", -25, -11, "EUR", 50_000, 20_000),
-        (lazar, m4, "FV/2025/940", "invoice", "paid", -120, -106, "PLN", 2_460_000, 2_460_000),
-        (lazar, m4, "FV/2025/951", "invoice", "approved", -100, -86, "PLN", 492_000, 0),
+        (lazar, m4, "FV/2026/040", "invoice", "paid", -120, -106, "PLN", 2_460_000, 2_460_000),
+        (lazar, m4, "FV/2026/051", "invoice", "approved", -100, -86, "PLN", 492_000, 0),
         (zolw, m5, "K/FV/2026/001", "invoice", "approved", -4, 10, "PLN", 150_000, 0),
     ]
+    by_number = {}
     for c, m, number, typ, status, issued, due, cur, total, paid in invoices:
-        session.add(Invoice(firm_id=c.firm_id, contact_id=c.id, matter_id=m.id if m else None, number=number,
-                            type=typ, status=status, issue_date=d(issued), due_date=d(due), currency=cur,
-                            total_minor=total, paid_minor=paid))
+        row = Invoice(firm_id=c.firm_id, contact_id=c.id, matter_id=m.id if m else None, number=number,
+                      type=typ, status=status, issue_date=d(issued), due_date=d(due), currency=cur,
+                      total_minor=total, paid_minor=paid,
+                      corrects_invoice_id=by_number["FV/2026/099"].id if typ == "credit_note" else None)
+        session.add(row)
+        session.flush()
+        by_number[number] = row
+        session.add(_demo_line(row, m))
 
     agreements = [
         (budmax, m1, "Umowa o zastępstwo procesowe", "hourly", -50, 315),
@@ -114,6 +123,29 @@ def load_demo(session: Session, today: date | None = None) -> bool:
                               **_demo_document(title) if c is wisniewska else {}))
     session.commit()
     return True
+
+
+LINE_TEXT = {
+    "invoice": "Wynagrodzenie za prowadzenie sprawy",
+    "advance": "Zaliczka na poczet wynagrodzenia",
+    "credit_note": "Rabat od wynagrodzenia — korekta",
+}
+
+
+def _demo_line(invoice: Invoice, matter: Matter | None) -> InvoiceLine:
+    """The one line whose gross is the invoice's total: 23% VAT in złoty, none (export) in euro."""
+    rate = Decimal(0) if invoice.currency == "EUR" else Decimal(23)
+    total = Decimal(invoice.total_minor) / 100
+    net = (total * 100 / (100 + rate)).quantize(Decimal("0.01"))
+    amounts = line_amounts(net, rate)
+    for step in (Decimal("0.01"), Decimal("-0.01")):  # a grosz either way when VAT rounding lands beside the total
+        if amounts.gross_minor == invoice.total_minor:
+            break
+        amounts = line_amounts(net + step, rate)
+    assert amounts.gross_minor == invoice.total_minor, invoice.number
+    text = LINE_TEXT[invoice.type] + (f" {matter.number}" if matter else "")
+    return InvoiceLine(invoice_id=invoice.id, position=0, description=text, net_minor=amounts.net_minor,
+                       vat_rate=str(rate), vat_minor=amounts.vat_minor, gross_minor=amounts.gross_minor)
 
 
 def _demo_document(title: str) -> dict:

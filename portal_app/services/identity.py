@@ -25,15 +25,15 @@ def canonical_email(raw: str) -> str:
     Compatibility forms (full-width letters) fold to plain ones first, and a local part or domain
     label mixing alphabets (Latin `a` next to a Cyrillic `а`) is refused as a look-alike, as is a
     part made only of Cyrillic or Greek letters that look Latin in an otherwise Latin address.
-    Raises ServiceError("email.invalid") with the library's reason, or "email.confusable".
+    Raises ServiceError("email.invalid") (the library's own reason is English only), or "email.confusable".
     """
     text = unicodedata.normalize("NFKC", (raw or "").strip())
     if not text:
         raise ServiceError("email.required")
     try:
         result = validate_email(text, check_deliverability=False)
-    except EmailNotValidError as exc:
-        raise ServiceError("email.invalid", reason=str(exc)) from None
+    except EmailNotValidError:
+        raise ServiceError("email.invalid") from None
     normalized = result.normalized.lower()
     local, _, domain = normalized.rpartition("@")
     parts = (local, *domain.split("."))

@@ -7,6 +7,7 @@ from sqlmodel import select
 
 from portal_app.config import dev_mail_enabled
 from portal_app.db import session_scope
+from portal_app.i18n import format_datetime
 from portal_app.models import OutboxMessage
 from portal_app.state.staff import StaffState
 
@@ -29,6 +30,7 @@ class DevMailState(StaffState):
     to_email: str = ""
     html: str = ""
     text: str = ""
+    missing: bool = False
 
     def _allowed(self):
         me = self._staff()
@@ -48,7 +50,8 @@ class DevMailState(StaffState):
                 .order_by(OutboxMessage.id.desc()).limit(PAGE_SIZE)
             ).all()
         self.messages = [
-            MailItem(id=m.id, recipient=m.to_email, subject=m.subject, created=m.created_at.strftime("%Y-%m-%d %H:%M"), status=m.status)
+            MailItem(id=m.id, recipient=m.to_email, subject=m.subject, created=format_datetime(m.created_at, me.timezone, me.language),
+                     status=self._msg(f"share.delivery.{m.status}"))
             for m in rows
         ]
 
@@ -64,7 +67,7 @@ class DevMailState(StaffState):
         with session_scope() as session:
             m = session.get(OutboxMessage, ident)
         if m is None or m.firm_id != me.firm_id:
-            self.subject, self.to_email, self.html, self.text = "", "", "", ""
+            self.subject, self.to_email, self.html, self.text, self.missing = "", "", "", "", True
             return
-        self.subject, self.to_email, self.text = m.subject, m.to_email, m.text
+        self.subject, self.to_email, self.text, self.missing = m.subject, m.to_email, m.text, False
         self.html = "<base target=\"_top\">" + m.html

@@ -161,11 +161,12 @@ def _dashboard_is(page, minutes: int, pending: list[str], overdue: list[str], la
 
 def test_dashboard_numbers_are_the_expected_ones(client, portal):
     # Ewa's contact: 210 min (2026/030) + 25 × 6 min (own matter); FV/2026/110 3 690,00 zł not yet due;
-    # FZ/2026/020 500,00 − 200,00 € overdue. Matter 2026/021: 120 + 30 min; FV/2026/099 1 800,00 € overdue.
+    # FZ/2026/020 500,00 − 200,00 € overdue. Matter 2026/021: 120 + 30 min; FV/2026/099 1 800,00 € overdue,
+    # less its credit note KOR/2026/004 615,00 €.
     today = portal["today"]
     month_start = today.replace(day=1)
     dated = [(today - timedelta(days=8), 210), (today - timedelta(days=20), 120), (today - timedelta(days=1), 30), (today, 150)]
-    _dashboard_is(client, 510, [format_money(369_000, "PLN", "pl")], [format_money(210_000, "EUR", "pl")])
+    _dashboard_is(client, 510, [format_money(369_000, "PLN", "pl")], [format_money(148_500, "EUR", "pl")])
     month = sum(m for d, m in dated if d >= month_start)
     expect(client.locator("#widget-hours")).to_contain_text(format_hours(month, "pl") + " h")
 
@@ -179,7 +180,7 @@ def test_the_switcher_narrows_every_page(client, portal):
     choose(client, "#card-switcher", "Ewa Wiśniewska")
     _dashboard_is(client, 360, [format_money(369_000, "PLN", "pl")], [format_money(30_000, "EUR", "pl")])
     choose(client, "#card-switcher", "Sprawa 2026/021 Umowa najmu hali w Łodzi")
-    _dashboard_is(client, 150, [], [format_money(180_000, "EUR", "pl")])
+    _dashboard_is(client, 150, [], [format_money(118_500, "EUR", "pl")])
     client.click("#portal-nav-invoices")
     expect(client.locator(".invoice-row")).to_have_count(2)
     expect(client.locator("#invoices-table")).to_contain_text("FV/2026/099")
@@ -256,7 +257,7 @@ def test_language_and_password_change_take_effect_at_once(client, portal, browse
     other_ctx.close()
 
     client.click("#portal-nav-dashboard")
-    _dashboard_is(client, 510, [format_money(369_000, "PLN", "en")], [format_money(210_000, "EUR", "en")], lang="en")
+    _dashboard_is(client, 510, [format_money(369_000, "PLN", "en")], [format_money(148_500, "EUR", "en")], lang="en")
 
 
 def test_after_logout_the_back_button_shows_no_data(client, portal):

@@ -128,7 +128,7 @@ def test_seed_flow(app_server, browser):
 
     # 5. The dashboard: hours and sums of that matter only (demo data: 150+90+45 min; 12 300,00 zł
     #    approved and not due; 6 150,00 − 2 000,00 zł partially paid and overdue).
-    expect(client.locator("#hours-total")).to_have_text("4,8 h")
+    expect(client.locator("#hours-total")).to_have_text("4,75 h")
     expect(client.locator("#widget-pending .money")).to_have_text(["12\u00a0300,00\u00a0zł"])
     expect(client.locator("#widget-overdue .money")).to_have_text(["4\u00a0150,00\u00a0zł"])
     shot(client, "05-dashboard")
@@ -181,7 +181,7 @@ def test_seed_flow(app_server, browser):
     client.fill("#email", "jan.kowalski@budmax.example.com")
     client.fill("#password", CLIENT_PASSWORD)
     client.click("#portal-login-submit")
-    expect(client.locator("#hours-total")).to_have_text("4.8 h")
+    expect(client.locator("#hours-total")).to_have_text("4.75 h")
 
     # 9. A second client, of another contact, never sees the first one's matter.
     open_matter(admin, url, "2026/030")

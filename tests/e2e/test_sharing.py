@@ -214,7 +214,7 @@ def test_removing_an_address_ends_access_in_an_open_portal_tab(app_server, admin
     anna = clients("anna").pages[0]
     anna.click("#portal-nav-invoices")
     expect(anna.locator(".invoice-row")).to_have_count(2)
-    assert sorted(invoice_numbers(anna)) == ["FV/2025/940", "FV/2025/951"]
+    assert sorted(invoice_numbers(anna)) == ["FV/2026/040", "FV/2026/051"]
 
     open_dialog(admin, url, routes.contact_url(cards["contact"]))
     recipient(admin, ANNA).locator(".share-remove").click()
@@ -225,7 +225,7 @@ def test_removing_an_address_ends_access_in_an_open_portal_tab(app_server, admin
     # The open tab loses the contact card on its next action; the matter card (paid only) stays.
     anna.click("#portal-nav-invoices")
     expect(anna.locator(".invoice-row")).to_have_count(1)
-    assert invoice_numbers(anna) == ["FV/2025/940"]
+    assert invoice_numbers(anna) == ["FV/2026/040"]
     shot(anna, "sharing-04-after-revoke")
 
     # Taking the matter away too leaves nothing, and the old contact link says access ended.

@@ -97,13 +97,13 @@ def test_two_workers_share_sessions_through_redis(prod_app, browser):
     # Mid-flow, every worker the tab may have talked to is replaced by a new process.
     _restart_all_workers(prod_app["pid"])
     client.click("#register-submit")
-    expect(client.locator("#hours-total")).to_have_text("4,8 h")
+    expect(client.locator("#hours-total")).to_have_text("4,75 h")
 
     _restart_all_workers(prod_app["pid"])
     client.click("#portal-nav-invoices")  # an event over the reconnected socket, no page load
     expect(client.locator(".invoice-row")).to_have_count(3)
     client.click("#portal-nav-dashboard")
-    expect(client.locator("#hours-total")).to_have_text("4,8 h")
+    expect(client.locator("#hours-total")).to_have_text("4,75 h")
     expect(client.locator("#portal-login-submit")).to_have_count(0)
 
     # The staff tab survived too: still signed in after a full reload served by a new worker.
@@ -128,7 +128,7 @@ def test_two_workers_share_sessions_through_redis(prod_app, browser):
     prod_app["workers_killed"] += _kill_all_workers(prod_app["pid"])
     expect(second.locator("#register-submit")).to_have_text("Log in")  # still English
     second.click("#register-submit")
-    expect(second.locator("#hours-total")).to_have_text("4.8 h")
+    expect(second.locator("#hours-total")).to_have_text("4.75 h")
     for ctx in (admin_ctx, client_ctx, second_ctx):
         ctx.close()
 

@@ -3,7 +3,7 @@
 # Firm A's data that no one outside firm A may see (demo data, portal_app/services/demo.py).
 FIRM_A_PRIVATE = [
     "Budmax", "biuro@budmax.example.com", "Wiśniewska", "ewa.wisniewska@example.com", "Łazar Logistics",
-    "prawny@lazar.example.com", "FV/2026/101", "FV/2026/087", "FV/2026/110", "FV/2025/940",
+    "prawny@lazar.example.com", "FV/2026/101", "FV/2026/087", "FV/2026/110", "FV/2026/040",
     "Spór z podwykonawcą", "Sprawa spadkowa", "admin@nowak.example.com", "asystent@nowak.example.com",
     "Piotr Zieliński", "klient.bezpieczny@budmax.example.com",
 ]
@@ -12,7 +12,7 @@ FIRM_A_PRIVATE = [
 # and staff-only fields.
 NOT_SHARED_WITH_CLIENT = [
     "Wiśniewska", "ewa.wisniewska@example.com", "Łazar Logistics", "prawny@lazar.example.com",
-    "FV/2026/110", "FZ/2026/020", "FV/2025/940", "FV/2025/951", "FV/2026/120", "FV/2026/099",
+    "FV/2026/110", "FZ/2026/020", "FV/2026/040", "FV/2026/051", "FV/2026/120", "FV/2026/099",
     "Umowa najmu hali", "Sprawa spadkowa", "admin@nowak.example.com", "asystent@nowak.example.com",
     "Żółw", "K/FV/2026/001", "password_hash", "token_hash",
 ]

@@ -129,6 +129,7 @@ DYNAMIC_FAMILIES = {
     "invoice.type.": [t.value for t in InvoiceType],
     "invoice.status.": [s.value for s in InvoiceStatus],
     "fee.": ["hourly", "fixed", "success_fee", "retainer"],
+    "share.delivery.": list(DELIVERY_STATUSES),
 }
 
 
@@ -218,6 +219,10 @@ def test_format_money_is_exact_for_large_amounts():
     (60, "pl", "1,0"),
     (90000, "pl", "1\xa0500,0"),
     (90000, "en", "1,500.0"),
+    (75, "pl", "1,25"),     # 1:15, not 1,2
+    (285, "en", "4.75"),    # 4:45, not 4.8
+    (100, "pl", "1,67"),    # 1:40, to the hundredth, half up
+    (5, "en", "0.08"),
 ])
 def test_format_hours(minutes, lang, expected):
     assert format_hours(minutes, lang) == expected
