@@ -64,16 +64,16 @@ def test_parallel_payments_and_edits_on_one_invoice(pg_url, monkeypatch):
         billing.approve_invoice(s, admin, inv_id)
         opened = s.get(Invoice, inv_id).version
 
-    paid = _race(lambda session: billing.record_payment(session, admin, inv_id, {"paid_on": "2026-03-10", "amount": "12300"}))
+    # six tabs opened the edit form at one version and save at once: one edit stands
+    edits = _race(lambda session: billing.update_invoice(session, admin, inv_id, form, [LineInput("Opinia", "20000", "23")], opened))
+    assert edits == ["ok"] + ["ws.changed_meanwhile"] * (RACERS - 1), edits
+
+    paid = _race(lambda session: billing.record_payment(session, admin, inv_id, {"paid_on": "2026-03-10", "amount": "24600"}))
     assert paid.count("ok") == 1, paid
     # the others read it before (changed meanwhile) or after the winner (not payable, or more than owed)
     assert set(paid) <= {"ok", "ws.changed_meanwhile", "ws.invoice_not_payable", "errors.form_invalid"}, paid
 
-    # every tab opened the edit form before the payment: each stale form is refused
-    edits = _race(lambda session: billing.update_invoice(session, admin, inv_id, form, [LineInput("Opinia", "20000", "23")], opened))
-    assert edits == ["ws.changed_meanwhile"] * RACERS
-
     with Session(engine()) as s:
         invoice = s.get(Invoice, inv_id)
         payments = s.exec(select(func.coalesce(func.sum(Payment.amount_minor), 0)).where(Payment.invoice_id == inv_id)).one()
-        assert (invoice.paid_minor, payments, invoice.total_minor, invoice.status) == (1230000, 1230000, 1230000, "paid")
+        assert (invoice.paid_minor, payments, invoice.total_minor, invoice.status) == (2460000, 2460000, 2460000, "paid")
