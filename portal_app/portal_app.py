@@ -84,3 +84,4 @@ app.add_page(portal.invoices_page, route=routes.PORTAL_INVOICES, title="Invoices
 app.add_page(portal.time_entries_page, route=routes.PORTAL_TIME, title="Time entries · Client Portal", on_load=TimeEntriesState.load)
 app.add_page(portal.agreements_page, route=routes.PORTAL_AGREEMENTS, title="Agreements · Client Portal", on_load=AgreementsState.load)
 app.add_page(portal.account_page, route=routes.PORTAL_ACCOUNT, title="Account · Client Portal", on_load=[portal_guard, AccountState.load])
+app.add_page(portal.not_found_page, route=rx.constants.Page404.SLUG, title="Page not found · Lexportal", on_load=portal.NotFoundState.load)

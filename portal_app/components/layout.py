@@ -113,8 +113,12 @@ def language_switch(state=PortalState) -> rx.Component:
     return rx.segmented_control.root(
         rx.segmented_control.item("PL", value="pl"),
         rx.segmented_control.item("EN", value="en"),
-        value=state.lang, on_change=state.set_lang, size="1", id="language-switch",
+        value=state.lang, on_change=PortalState.choose_lang, size="1", id="language-switch",
     )
+
+
+# Phones and narrow windows (below Reflex's `md`, 48em): the portal shell and lists change layout there.
+PHONE = "@media screen and (max-width: 47.99em)"
 
 
 def _portal_closed(state=PortalState) -> rx.Component:
@@ -193,6 +197,7 @@ def _portal_nav(label, page: str, icon: str) -> rx.Component:
         rx.hstack(rx.icon(icon, size=16), rx.text(label, size="2", weight="medium"), spacing="2", align="center"),
         href="/portal/" + PortalState.portal_address + "/" + page,
         color_scheme="gray", high_contrast=True, underline="none", id=f"portal-nav-{page}",
+        white_space="nowrap", flex_shrink="0",
     )
 
 
@@ -203,7 +208,7 @@ def card_switcher() -> rx.Component:
         rx.hstack(
             rx.text(PortalState.t["switcher.label"], size="2", weight="medium", color_scheme="gray"),
             rx.select.root(
-                rx.select.trigger(id="card-switcher", min_width="280px"),
+                rx.select.trigger(id="card-switcher", min_width="280px", style={PHONE: {"min_width": "0", "width": "100%"}}),
                 rx.select.content(
                     rx.select.item(PortalState.t["switcher.all"], value="all"),
                     rx.foreach(
@@ -216,26 +221,42 @@ def card_switcher() -> rx.Component:
                 ),
                 value=PortalState.card_filter, on_change=PortalState.narrow, size="2",
             ),
-            align="center", spacing="2", id="card-switcher-box",
+            align="center", spacing="2", id="card-switcher-box", wrap="wrap", width="100%",
         ),
     )
 
 
 def portal_shell(*content: rx.Component) -> rx.Component:
-    """Signed-in portal: brand, menu (Dashboard, Invoices, Time entries, Agreements), account menu."""
+    """Signed-in portal: brand, menu (Dashboard, Invoices, Time entries, Agreements), account menu.
+
+    One bar for every width: on a phone the brand and the account menu share the first line and
+    the menu becomes a second line that scrolls sideways, instead of four stacked lines.
+    """
+    menu = rx.el.nav(
+        _portal_nav(PortalState.t["portal.menu.dashboard"], "dashboard", "layout-dashboard"),
+        _portal_nav(PortalState.t["portal.menu.invoices"], "invoices", "receipt"),
+        _portal_nav(PortalState.t["portal.menu.time"], "time-entries", "clock"),
+        _portal_nav(PortalState.t["portal.menu.agreements"], "agreements", "file-text"),
+        aria_label=PortalState.t["portal.menu.label"], id="portal-menu",
+        display="flex", align_items="center", gap="var(--space-5)", flex="1", min_width="0", flex_wrap="wrap",
+        style={PHONE: {"order": "3", "flex": "1 0 100%", "flex_wrap": "nowrap", "overflow_x": "auto",
+                       "gap": "var(--space-4)", "padding_y": "var(--space-1)", "& svg": {"display": "none"}}},
+    )
     bar = rx.hstack(
-        rx.hstack(
-            portal_brand(PortalState, size="4"),
-            rx.separator(orientation="vertical", size="2"),
-            _portal_nav(PortalState.t["portal.menu.dashboard"], "dashboard", "layout-dashboard"),
-            _portal_nav(PortalState.t["portal.menu.invoices"], "invoices", "receipt"),
-            _portal_nav(PortalState.t["portal.menu.time"], "time-entries", "clock"),
-            _portal_nav(PortalState.t["portal.menu.agreements"], "agreements", "file-text"),
-            spacing="5", align="center", wrap="wrap",
-        ),
+        rx.box(portal_brand(PortalState, size="4"), min_width="0", style={PHONE: {
+            "flex": "1 1 0",  # beside the account menu, however long the firm's name
+            "& img": {"max_height": "36px", "max_width": "150px"},
+            "& .rt-Heading": {"font_size": "var(--font-size-3)", "white_space": "nowrap", "overflow": "hidden", "text_overflow": "ellipsis"},
+        }}),
+        rx.separator(orientation="vertical", size="2", style={PHONE: {"display": "none"}}),
+        menu,
         rx.menu.root(
             rx.menu.trigger(
-                rx.button(rx.icon("circle-user", size=16), PortalState.user_name, variant="soft", size="2", id="account-menu"),
+                rx.button(
+                    rx.icon("circle-user", size=16),
+                    rx.text(PortalState.user_name, as_="span", overflow="hidden", text_overflow="ellipsis", white_space="nowrap"),
+                    variant="soft", size="2", id="account-menu", max_width="45vw", margin_left="auto",
+                ),
             ),
             rx.menu.content(
                 rx.menu.item(
@@ -247,8 +268,9 @@ def portal_shell(*content: rx.Component) -> rx.Component:
                 rx.menu.item(PortalState.t["common.log_out"], on_click=PortalState.log_out, color="red", id="portal-log-out"),
             ),
         ),
-        justify="between", align="center", width="100%", padding_x="var(--space-6)", padding_y="var(--space-3)",
+        spacing="5", align="center", wrap="wrap", width="100%", padding_x="var(--space-6)", padding_y="var(--space-3)",
         border_bottom=f"1px solid {rx.color('gray', 5)}", background=rx.color("gray", 1),
+        style={PHONE: {"padding": "var(--space-2) var(--space-3)", "column_gap": "var(--space-3)", "row_gap": "var(--space-1)"}},
     )
     return rx.cond(
         PortalState.signed_in,
@@ -257,6 +279,7 @@ def portal_shell(*content: rx.Component) -> rx.Component:
             rx.box(
                 rx.vstack(card_switcher(), *content, spacing="4", width="100%"),
                 max_width="1180px", margin_x="auto", padding="var(--space-6)", width="100%",
+                style={PHONE: {"padding": "var(--space-3)"}},
             ),
             min_height="100vh", background=rx.color("gray", 2),
         ),

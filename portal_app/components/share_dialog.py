@@ -105,38 +105,51 @@ def share_dialog() -> rx.Component:
         ),
         spacing="2", width="100%",
     )
+    refused = rx.vstack(
+        rx.callout(ShareState.refused, icon="lock", color_scheme="amber", width="100%", id="share-refused", role="status"),
+        rx.hstack(
+            rx.dialog.close(rx.button(ShareState.t["common.close"], variant="soft", color_scheme="gray")),
+            justify="end", width="100%",
+        ),
+        spacing="4", width="100%", padding_top="var(--space-3)",
+    )
+    form = rx.vstack(
+        notice(ShareState.error, "red", "circle-alert", "share-error"),
+        notice(ShareState.message, "green", "circle-check", "share-message"),
+        field(
+            ShareState.t["share.addresses"],
+            rx.text_area(
+                value=ShareState.addresses, on_change=ShareState.set_addresses, id="share-addresses",
+                placeholder="jan.kowalski@example.com, Anna Nowak <anna@example.com>", rows="3",
+                color_scheme=rx.cond(ShareState.bad_addresses.length() > 0, "red", "gray"),
+            ),
+            help_text=ShareState.t["share.addresses_help"], field_id="share-addresses",
+        ),
+        rx.cond(
+            ShareState.bad_addresses.length() > 0,
+            rx.hstack(
+                rx.foreach(ShareState.bad_addresses, lambda a: rx.badge(a, color_scheme="red", class_name="bad-address")),
+                wrap="wrap", spacing="1",
+            ),
+        ),
+        what,
+        people,
+        rx.hstack(
+            rx.dialog.close(rx.button(ShareState.t["common.close"], variant="soft", color_scheme="gray")),
+            rx.button(ShareState.t["common.save"], on_click=ShareState.save, id="share-save"),
+            justify="end", width="100%", spacing="3",
+        ),
+        spacing="4", width="100%", padding_top="var(--space-3)",
+    )
     return rx.dialog.root(
         rx.dialog.content(
             rx.dialog.title(ShareState.t["share.title"]),
-            rx.dialog.description(ShareState.t["share.card"].replace("{name}", ShareState.card_name), size="2", color_scheme="gray"),
-            rx.vstack(
-                notice(ShareState.error, "red", "circle-alert", "share-error"),
-                notice(ShareState.message, "green", "circle-check", "share-message"),
-                field(
-                    ShareState.t["share.addresses"],
-                    rx.text_area(
-                        value=ShareState.addresses, on_change=ShareState.set_addresses, id="share-addresses",
-                        placeholder="jan.kowalski@example.com, Anna Nowak <anna@example.com>", rows="3",
-                        color_scheme=rx.cond(ShareState.bad_addresses.length() > 0, "red", "gray"),
-                    ),
-                    help_text=ShareState.t["share.addresses_help"], field_id="share-addresses",
-                ),
-                rx.cond(
-                    ShareState.bad_addresses.length() > 0,
-                    rx.hstack(
-                        rx.foreach(ShareState.bad_addresses, lambda a: rx.badge(a, color_scheme="red", class_name="bad-address")),
-                        wrap="wrap", spacing="1",
-                    ),
-                ),
-                what,
-                people,
-                rx.hstack(
-                    rx.dialog.close(rx.button(ShareState.t["common.close"], variant="soft", color_scheme="gray")),
-                    rx.button(ShareState.t["common.save"], on_click=ShareState.save, id="share-save"),
-                    justify="end", width="100%", spacing="3",
-                ),
-                spacing="4", width="100%", padding_top="var(--space-3)",
+            rx.dialog.description(
+                rx.cond(ShareState.refused != "", ShareState.t["share.refused_title"],
+                        ShareState.t["share.card"].replace("{name}", ShareState.card_name)),
+                size="2", color_scheme="gray",
             ),
+            rx.cond(ShareState.refused != "", refused, form),
             max_width="720px", id="share-dialog",
         ),
         open=ShareState.open, on_open_change=ShareState.set_open,

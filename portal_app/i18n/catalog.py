@@ -96,6 +96,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Litery, cyfry i łączniki; od 2 do 50 znaków; nie może zaczynać się od łącznika.",
     ),
     "settings.link_preview": ("Your clients' portal link", "Link do portalu dla klientów"),
+    "settings.link_preview_pending": (
+        "The link appears here once the address is valid.", "Link pojawi się tutaj, gdy adres będzie poprawny.",
+    ),
     "settings.address_change_warning": (
         "This portal is in use: after you save a new address, links sent before will stop working.",
         "Portal jest używany: po zapisaniu nowego adresu wcześniej wysłane linki przestaną działać.",
@@ -189,6 +192,19 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Enable the Client Portal in General Settings first.",
         "Najpierw włącz Portal Klienta w Ustawieniach ogólnych.",
     ),
+    "share.refused_title": ("You cannot share this card", "Nie możesz udostępnić tej karty"),
+    "share.refused_role": (
+        "Only an Administrator of your firm can share cards in the Client Portal. Ask your firm's Administrator to share this one.",
+        "Tylko Administrator kancelarii może udostępniać karty w Portalu Klienta. Poproś Administratora kancelarii o udostępnienie tej karty.",
+    ),
+    "share.refused_plan": (
+        "Sharing in the Client Portal is part of the Premium plan, which your firm does not have. Your firm's Administrator can ask Lexportal to change the plan.",
+        "Udostępnianie w Portalu Klienta jest dostępne w pakiecie Premium, którego Twoja kancelaria nie ma. Administrator kancelarii może poprosić Lexportal o zmianę pakietu.",
+    ),
+    "share.portal_off": (
+        "The Client Portal is switched off, so nothing can be shared. Switch it on under General Settings → Client Portal.",
+        "Portal Klienta jest wyłączony, więc nie można niczego udostępnić. Włącz go w Ustawieniach ogólnych → Portal Klienta.",
+    ),
     "share.too_many": ("At most {max} addresses per card.", "Maksymalnie {max} adresów na kartę."),
     "share.delivery.retrying": ("Not delivered yet, retrying", "Jeszcze nie dostarczono, ponawiamy"),
     "share.delivery.failed": ("Delivery failed", "Nie udało się dostarczyć"),
@@ -219,6 +235,13 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "devmail.disabled": ("The development outbox is off because an SMTP server is configured.", "Skrzynka deweloperska jest wyłączona, bo skonfigurowano serwer SMTP."),
     # portal: login, invitation, registration (CP-4)
     "portal.not_found_title": ("Portal not available", "Portal niedostępny"),
+    "not_found.title": ("Page not found", "Nie znaleziono strony"),
+    "not_found.text": (
+        "This address may be mistyped, or the page no longer exists.",
+        "Ten adres może zawierać literówkę albo strona już nie istnieje.",
+    ),
+    "not_found.home": ("Go to the home page", "Przejdź do strony głównej"),
+    "not_found.portal": ("Go to the Client Portal", "Przejdź do Portalu Klienta"),
     "portal.not_found": (
         "There is no active Client Portal at this address. Check the link or contact your law firm.",
         "Pod tym adresem nie ma aktywnego Portalu Klienta. Sprawdź link lub skontaktuj się z kancelarią.",
@@ -272,6 +295,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "portal.menu.time": ("Time entries", "Zestawienia czasowe"),
     "portal.menu.agreements": ("Agreements", "Umowy"),
     "portal.menu.account": ("Account settings", "Ustawienia konta"),
+    "portal.menu.label": ("Portal menu", "Menu portalu"),
     "portal.welcome": ("Welcome, {name}", "Witaj, {name}"),
     "widget.hours": ("Hours logged", "Zarejestrowane godziny"),
     "widget.hours_month": ("{hours} h this month", "{hours} h w tym miesiącu"),
@@ -422,6 +446,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Usunąć tę umowę wraz z dokumentem? Usunięcie zostanie zapisane w dzienniku.",
     ),
     "ws.matter.new": ("New matter", "Nowa sprawa"),
+    "ws.matter.empty": ("No matters yet — use New matter.", "Brak spraw — użyj przycisku Nowa sprawa."),
     "ws.matter.edit": ("Edit matter", "Edytuj sprawę"),
     "ws.matter.title_field": ("Title", "Tytuł"),
     "ws.matter.close": ("Close matter", "Zamknij sprawę"),
@@ -437,6 +462,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "ws.time.billable": ("Billable", "Do rozliczenia"),
     "ws.time.total": ("Total", "Razem"),
     "ws.time.billable_total": ("Billable", "Do rozliczenia"),
+    "ws.time.empty": ("No time entries yet — use Log time.", "Brak czynności — użyj przycisku Zarejestruj czas."),
     "ws.duration_invalid": (
         "Enter a duration between 1 minute and 24 hours, e.g. 1:30, 1,5 h or 90 min.",
         "Podaj czas od 1 minuty do 24 godzin, np. 1:30, 1,5 h lub 90 min.",
@@ -445,6 +471,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "ws.time_not_own": ("You can change only your own time entries.", "Możesz zmieniać tylko własne czynności."),
     "ws.invoice.title": ("Invoices", "Rachunki"),
     "ws.invoice.new": ("New invoice", "Nowy rachunek"),
+    "ws.invoice.empty": ("No invoices yet — use New invoice.", "Brak rachunków — użyj przycisku Nowy rachunek."),
     "ws.invoice.new_credit": ("Issue credit note", "Wystaw korektę"),
     "ws.invoice.edit": ("Edit invoice", "Edytuj rachunek"),
     "ws.invoice.currency": ("Currency", "Waluta"),
@@ -526,9 +553,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "ws.preview.open": ("View as client", "Podgląd klienta"),
     "ws.preview.banner": ("Preview: exactly what this client sees in the portal. Read-only.", "Podgląd: dokładnie to, co ten klient widzi w portalu. Tylko do odczytu."),
-    "ws.preview.hours": ("Hours worked", "Przepracowane godziny"),
-    "ws.preview.pending": ("Pending", "Do zapłaty"),
-    "ws.preview.overdue": ("Overdue", "Zaległe"),
     "ws.preview_not_registered": ("This person has not registered in the portal yet.", "Ta osoba nie zarejestrowała się jeszcze w portalu."),
     # audit log (issue 8): Administrators read who archived, closed, cancelled or deleted what
     "audit.title": ("Audit log", "Dziennik zdarzeń"),

@@ -3,7 +3,7 @@
 import reflex as rx
 
 from portal_app.components.forms import field, notice, pager
-from portal_app.components.layout import auth_card, card, portal_shell
+from portal_app.components.layout import PHONE, auth_card, brand_mark, card, portal_brand, portal_shell
 from portal_app.services.client_portal import INVOICE_STATUS_FILTERS, TIMEZONES
 from portal_app.state.portal import (
     AccountState,
@@ -14,6 +14,7 @@ from portal_app.state.portal import (
     InviteState,
     InvoiceItem,
     InvoicesState,
+    NotFoundState,
     PortalList,
     PortalLoginState,
     ResetPasswordState,
@@ -44,8 +45,10 @@ def login_page() -> rx.Component:
         rx.heading(S.t["portal.login_title"], size="5", text_align="center", width="100%"),
         rx.form(
             rx.vstack(
+                rx.cond(S.prefill_email != "", rx.callout(S.t["invite.login"], icon="info", size="1", id="invite-login-note")),
                 notice(S.error, "red", "circle-alert", "portal-login-error"),
-                field(S.t["common.email"], rx.input(name="email", id="email", type="email", auto_complete="username", size="3"), field_id="email"),
+                field(S.t["common.email"], rx.input(name="email", id="email", type="email", auto_complete="username", size="3",
+                                                    default_value=S.prefill_email, key=S.prefill_email), field_id="email"),
                 field(S.t["common.password"], rx.input(name="password", id="password", type="password", auto_complete="current-password", size="3"), field_id="password"),
                 rx.button(S.t["portal.login_submit"], type="submit", size="3", width="100%", loading=S.busy, id="portal-login-submit"),
                 rx.link(S.t["forgot.link"], href="/portal/" + S.portal_address + "/forgot-password", size="2", id="forgot-link"),
@@ -156,11 +159,6 @@ def invite_page() -> rx.Component:
         rx.match(
             S.invite_state,
             ("register", _registration()),
-            ("login", rx.vstack(
-                rx.callout(S.t["invite.login"], icon="info", size="1"),
-                rx.link(rx.button(S.t["invite.go_login"], width="100%", size="3", id="invite-go-login"), href="/portal/" + S.portal_address, width="100%"),
-                width="100%", spacing="3",
-            )),
             ("expired", _dead_end("invite.expired_title", "invite.expired")),
             ("revoked", _dead_end("invite.revoked_title", "invite.revoked")),
             ("invalid", _dead_end("invite.invalid_title", "invite.invalid")),
@@ -228,9 +226,43 @@ def _sort_control(state: type[PortalList], sorts: tuple[str, ...]) -> rx.Compone
     return _choice(state, state.t["list.sort"], [(v, f"sort.{v}") for v in sorts], state.sort, state.sort_by, "sort")
 
 
-def _table(headers: list, rows, render, empty_text, id_: str, state, controls=()) -> rx.Component:
+def _cards_on_phone(columns: str, areas: list[str]) -> dict:
+    """On a phone every row of a list becomes a small card instead of a table row wider than the screen.
+
+    The same row element changes its layout (one element per row at every width): the header
+    goes, the row becomes a grid whose `areas` name the cells' classes (`cell-<area>`); cells
+    without an area are hidden, and each cell's `.cell-label` (hidden on wider screens) names it.
+    """
+    names = {name for line in areas for name in line.split() if name != "."}
+    cells = {f"& td.cell-{name}": {"grid_area": name} for name in names}
+    return {
+        PHONE: {
+            "& thead": {"display": "none"},
+            "& .rt-ScrollAreaViewport > div": {"display": "block !important"},
+            "& table, & tbody": {"display": "block", "width": "100%", "height": "auto"},  # Radix gives the table height 0
+            "& tbody tr": {
+                "display": "grid", "grid_template_columns": columns,
+                "grid_template_areas": " ".join(f'"{line}"' for line in areas),
+                "column_gap": "var(--space-3)", "row_gap": "var(--space-1)", "align_items": "baseline",
+                "padding": "var(--space-3) 0", "box_shadow": "inset 0 -1px var(--gray-a5)",
+            },
+            "& tbody td": {"display": "none", "padding": "0", "height": "auto", "box_shadow": "none", "min_width": "0",
+                           "overflow_wrap": "anywhere"},
+            **{selector: {**style, "display": "block"} for selector, style in cells.items()},
+            "& td.cell-end": {"text_align": "right", "justify_self": "end"},
+            "& .cell-label": {"display": "inline", "margin_right": "var(--space-1)"},
+        },
+    }
+
+
+def _label(text) -> rx.Component:
+    """A cell's column name, shown only where the list is drawn as cards (the header is hidden there)."""
+    return rx.text(text, as_="span", size="1", color_scheme="gray", class_name="cell-label", display="none")
+
+
+def _table(headers: list, rows, render, empty_text, id_: str, state, controls=(), phone: dict | None = None) -> rx.Component:
     narrowed = (state.card_filter != "all") | (state.status != "all")
-    return card(
+    return rx.card(
         rx.vstack(
             rx.hstack(*controls, spacing="4", wrap="wrap", width="100%") if controls else rx.fragment(),
             rx.cond(
@@ -239,7 +271,7 @@ def _table(headers: list, rows, render, empty_text, id_: str, state, controls=()
                     rx.table.root(
                         rx.table.header(rx.table.row(*[rx.table.column_header_cell(h) for h in headers])),
                         rx.table.body(rx.foreach(rows, render)),
-                        width="100%", id=id_,
+                        width="100%", id=id_, style=phone or {},
                     ),
                     pager(state),
                     width="100%",
@@ -252,6 +284,7 @@ def _table(headers: list, rows, render, empty_text, id_: str, state, controls=()
             ),
             spacing="4", width="100%",
         ),
+        size=rx.breakpoints(initial="2", sm="3"), width="100%",  # Radix `sm` is 768 px, where PHONE ends
     )
 
 
@@ -259,16 +292,24 @@ def _client_matter(client, matter) -> rx.Component:
     return rx.vstack(rx.text(client, size="2", weight="medium"), rx.text(matter, size="1", color_scheme="gray"), spacing="0")
 
 
+# Phone card of an invoice: number and status, whose it is, then the dates and the amounts.
+_INVOICE_CARD = _cards_on_phone("1fr auto", ["number status", "who who", "due total", "issued outstanding"])
+
+
 def _invoice_row(r: InvoiceItem) -> rx.Component:
+    t = InvoicesState.t
     return rx.table.row(
-        rx.table.cell(rx.text(r.number, weight="medium")),
-        rx.table.cell(r.type),
-        rx.table.cell(rx.hstack(rx.badge(r.status), rx.cond(r.overdue, rx.badge(InvoicesState.t["invoice.overdue"], color_scheme="red")), spacing="1")),
-        rx.table.cell(_client_matter(r.client, r.matter)),
-        rx.table.cell(r.issued),
-        rx.table.cell(r.due),
-        rx.table.cell(r.total, text_align="right", white_space="nowrap"),
-        rx.table.cell(r.outstanding, text_align="right", white_space="nowrap"),
+        rx.table.cell(rx.text(r.number, weight="medium"), class_name="cell-number"),
+        rx.table.cell(r.type, class_name="cell-type"),
+        rx.table.cell(rx.hstack(rx.badge(r.status), rx.cond(r.overdue, rx.badge(t["invoice.overdue"], color_scheme="red")), spacing="1"),
+                      class_name="cell-status cell-end"),
+        rx.table.cell(_client_matter(r.client, r.matter), class_name="cell-who"),
+        rx.table.cell(_label(t["inv.issued"]), r.issued, class_name="cell-issued", style={PHONE: {"white_space": "nowrap"}}),
+        rx.table.cell(_label(t["inv.due"]), r.due, class_name="cell-due", style={PHONE: {"white_space": "nowrap"}}),
+        rx.table.cell(_label(t["inv.total"]), rx.text(r.total, as_="span", class_name="invoice-total"),
+                      text_align="right", white_space="nowrap", class_name="cell-total cell-end"),
+        rx.table.cell(_label(t["inv.outstanding"]), r.outstanding, text_align="right", white_space="nowrap",
+                      class_name="cell-outstanding cell-end"),
         class_name="invoice-row",
     )
 
@@ -280,7 +321,7 @@ def invoices_page() -> rx.Component:
             rx.heading(S.t["portal.menu.invoices"], size="6"),
             _table(
                 [S.t["inv.number"], S.t["inv.type"], S.t["inv.status"], S.t["inv.client_matter"], S.t["inv.issued"], S.t["inv.due"], S.t["inv.total"], S.t["inv.outstanding"]],
-                S.rows, _invoice_row, S.t["inv.empty"], "invoices-table", S,
+                S.rows, _invoice_row, S.t["inv.empty"], "invoices-table", S, phone=_INVOICE_CARD,
                 controls=(
                     _sort_control(S, S.SORTS),
                     _choice(S, S.t["list.status"], [("all", "filter.status_all")]
@@ -293,12 +334,16 @@ def invoices_page() -> rx.Component:
     )
 
 
+_TIME_CARD = _cards_on_phone("1fr auto", ["date hours", "who who", "description description"])
+
+
 def _time_row(r: TimeItem) -> rx.Component:
     return rx.table.row(
-        rx.table.cell(r.date, white_space="nowrap"),
-        rx.table.cell(_client_matter(r.client, r.matter)),
-        rx.table.cell(r.description),
-        rx.table.cell(r.hours, text_align="right"),
+        rx.table.cell(r.date, white_space="nowrap", class_name="cell-date"),
+        rx.table.cell(_client_matter(r.client, r.matter), class_name="cell-who"),
+        rx.table.cell(r.description, class_name="cell-description"),
+        rx.table.cell(r.hours, rx.text("\u00a0h", as_="span", class_name="cell-label", display="none"),
+                      text_align="right", white_space="nowrap", class_name="cell-hours cell-end"),
         class_name="time-row",
     )
 
@@ -309,25 +354,29 @@ def time_entries_page() -> rx.Component:
         rx.vstack(
             rx.heading(S.t["portal.menu.time"], size="6"),
             _table([S.t["time.date"], S.t["inv.client_matter"], S.t["time.description"], S.t["time.hours"]],
-                   S.rows, _time_row, S.t["time.empty"], "time-table", S, controls=(_sort_control(S, S.SORTS),)),
+                   S.rows, _time_row, S.t["time.empty"], "time-table", S, controls=(_sort_control(S, S.SORTS),), phone=_TIME_CARD),
             spacing="4", width="100%",
         )
     )
 
 
+_AGREEMENT_CARD = _cards_on_phone("1fr auto", ["title document", "who who", "fee fee", "signed valid"])
+
+
 def _agreement_row(r: AgreementItem) -> rx.Component:
+    t = AgreementsState.t
     return rx.table.row(
-        rx.table.cell(rx.text(r.title, weight="medium")),
-        rx.table.cell(_client_matter(r.client, r.matter)),
-        rx.table.cell(r.fee),
-        rx.table.cell(r.signed),
-        rx.table.cell(r.valid_until),
+        rx.table.cell(rx.text(r.title, weight="medium"), class_name="cell-title"),
+        rx.table.cell(_client_matter(r.client, r.matter), class_name="cell-who"),
+        rx.table.cell(_label(t["agr.fee"]), r.fee, class_name="cell-fee"),
+        rx.table.cell(rx.cond(r.signed != "", rx.fragment(_label(t["agr.signed"]), r.signed)), class_name="cell-signed"),
+        rx.table.cell(rx.cond(r.valid_until != "", rx.fragment(_label(t["agr.valid_until"]), r.valid_until)), class_name="cell-valid cell-end"),
         rx.table.cell(rx.cond(
             r.document_url != "",
             rx.link(rx.hstack(rx.icon("download", size=14), AgreementsState.t["agr.download"], spacing="1", align="center"),
                     href=r.document_url, class_name="agreement-download", is_external=False),
             rx.text(AgreementsState.t["common.none"], color_scheme="gray"),
-        )),
+        ), class_name="cell-document cell-end"),
         class_name="agreement-row",
     )
 
@@ -338,7 +387,7 @@ def agreements_page() -> rx.Component:
         rx.vstack(
             rx.heading(S.t["portal.menu.agreements"], size="6"),
             _table([S.t["agr.title"], S.t["inv.client_matter"], S.t["agr.fee"], S.t["agr.signed"], S.t["agr.valid_until"], S.t["agr.document"]],
-                   S.rows, _agreement_row, S.t["agr.empty"], "agreements-table", S, controls=(_sort_control(S, S.SORTS),)),
+                   S.rows, _agreement_row, S.t["agr.empty"], "agreements-table", S, controls=(_sort_control(S, S.SORTS),), phone=_AGREEMENT_CARD),
             spacing="4", width="100%",
         )
     )
@@ -387,4 +436,32 @@ def account_page() -> rx.Component:
             rx.grid(card(profile), card(password), columns=rx.breakpoints(initial="1", md="2"), spacing="4", width="100%"),
             spacing="4", width="100%",
         )
+    )
+
+
+def not_found_page() -> rx.Component:
+    """Any unknown address (Reflex's 404 route): said in the visitor's language, with the way back.
+
+    A portal visitor goes back to their portal's front page, anyone else to the home page.
+    """
+    S = NotFoundState
+    in_portal = S.portal_address != ""
+    return rx.center(
+        rx.vstack(
+            rx.cond(in_portal, portal_brand(S, size="5"), brand_mark()),
+            card(
+                rx.vstack(
+                    rx.icon("map-pin-off", size=32, color=rx.color("amber", 9)),
+                    rx.heading(S.t["not_found.title"], size="5", id="not-found"),
+                    rx.text(S.t["not_found.text"], color_scheme="gray"),
+                    rx.link(
+                        rx.button(rx.cond(in_portal, S.t["not_found.portal"], S.t["not_found.home"]), size="3", width="100%"),
+                        href=rx.cond(in_portal, "/portal/" + S.portal_address, "/"), width="100%", id="not-found-home",
+                    ),
+                    spacing="3", align="center", text_align="center", width="100%",
+                ),
+            ),
+            spacing="4", align="center", width="100%", max_width="440px",
+        ),
+        min_height="100vh", background=rx.color("gray", 2), padding="var(--space-4)",
     )

@@ -80,14 +80,19 @@ def _form() -> rx.Component:
             ),
             rx.box(
                 rx.text(S.t["settings.link_preview"], size="1", color_scheme="gray"),
-                rx.hstack(
-                    rx.code(S.link_preview, id="portal-link-preview", size="2", variant="ghost"),
-                    rx.icon_button(rx.icon("copy", size=14), size="1", variant="soft", id="copy-link",
-                                   on_click=[rx.set_clipboard(S.link_preview), rx.toast(S.t["common.copied"])],
-                                   title=S.t["common.copy"]),
-                    align="center", spacing="2",
+                rx.cond(
+                    S.link_preview_ok,
+                    rx.hstack(
+                        rx.code(S.link_preview, id="portal-link-preview", size="2", variant="ghost"),
+                        rx.icon_button(rx.icon("copy", size=14), size="1", variant="soft", id="copy-link",
+                                       on_click=[rx.set_clipboard(S.link_preview), rx.toast(S.t["common.copied"])],
+                                       title=S.t["common.copy"]),
+                        align="center", spacing="2",
+                    ),
+                    rx.text(S.t["settings.link_preview_pending"], size="2", color_scheme="gray", id="portal-link-preview-pending"),
                 ),
-                padding="var(--space-3)", background=rx.color("accent", 2), border_radius="8px", width="100%",
+                padding="var(--space-3)", background=rx.cond(S.link_preview_ok, rx.color("accent", 2), rx.color("gray", 3)),
+                border_radius="8px", width="100%",
             ),
             rx.cond(
                 S.address_changing,

@@ -33,7 +33,7 @@ def login_page() -> rx.Component:
                         field(StaffState.t["common.email"], rx.input(name="email", id="email", type="email", auto_complete="username", size="3"), field_id="email"),
                         field(StaffState.t["common.password"], rx.input(name="password", id="password", type="password", auto_complete="current-password", size="3"), field_id="password"),
                         rx.button(StaffState.t["login.submit"], type="submit", size="3", width="100%", loading=StaffState.login_busy, id="login-submit"),
-                        rx.text(StaffState.t["login.demo_hint"], size="1", color_scheme="gray"),
+                        rx.cond(StaffState.demo_hint, rx.text(StaffState.t["login.demo_hint"], size="1", color_scheme="gray", id="login-demo-hint")),
                         spacing="4", width="100%",
                     ),
                     on_submit=StaffState.log_in,
@@ -169,6 +169,11 @@ def contact_page() -> rx.Component:
                     card(
                         rx.heading(StaffState.t["matters.title"], size="4", padding_bottom="var(--space-3)"),
                         _matters_table(CardState.matters),
+                        rx.cond(
+                            CardState.matters.length() == 0,
+                            rx.text(rx.cond(CardState.contact.archived, StaffState.t["matters.empty"], StaffState.t["ws.matter.empty"]),
+                                    color_scheme="gray", size="2", id="card-matters-empty"),
+                        ),
                     ),
                     invoices_section("contact", CardState.contact.id),
                     agreements_section("contact", CardState.contact.id),

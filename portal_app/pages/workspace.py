@@ -2,6 +2,7 @@
 
 import reflex as rx
 
+from portal_app.components.client_view import overdue_badge
 from portal_app.components.forms import field, notice
 from portal_app.components.layout import card
 from portal_app.services import agreements as agreement_rules
@@ -239,7 +240,7 @@ def time_section() -> rx.Component:
             rx.table.body(rx.foreach(S.rows, _time_row)),
             width="100%", id="time-table",
         ),
-        rx.cond(S.rows.length() == 0, rx.text(T["time.empty"], color_scheme="gray", size="2")),
+        rx.cond(S.rows.length() == 0, rx.text(T["ws.time.empty"], color_scheme="gray", size="2", id="time-empty")),
         rx.cond(S.pages > 1, rx.hstack(
             rx.button(T["common.previous"], on_click=S.go(-1), disabled=S.page <= 0, variant="soft", size="1"),
             rx.button(T["common.next"], on_click=S.go(1), disabled=S.page >= S.pages - 1, variant="soft", size="1"),
@@ -256,7 +257,7 @@ def _invoice_row(r: InvoiceItem) -> rx.Component:
     return rx.table.row(
         rx.table.cell(rx.link(r.number, href="/invoices/" + r.id.to_string(), weight="medium")),
         rx.table.cell(type_label(r.type)),
-        rx.table.cell(status_badge(r.status)),
+        rx.table.cell(rx.hstack(status_badge(r.status), overdue_badge(T, r.overdue), spacing="1")),
         rx.table.cell(r.matter),
         rx.table.cell(r.issue_date),
         rx.table.cell(r.due_date),
@@ -349,7 +350,7 @@ def invoices_section(kind: str, card_id) -> rx.Component:
         T["ws.invoice.title"],
         rx.button(rx.icon("receipt", size=14), T["ws.invoice.new"], on_click=InvoiceFormState.open_new(kind, card_id), id="invoice-new"),
         invoice_table(S.rows, "card-invoices"),
-        rx.cond(S.rows.length() == 0, rx.text(T["inv.empty"], color_scheme="gray", size="2")),
+        rx.cond(S.rows.length() == 0, rx.text(T["ws.invoice.empty"], color_scheme="gray", size="2", id="card-invoices-empty")),
         rx.cond(S.pages > 1, rx.hstack(
             rx.button(T["common.previous"], on_click=S.go(-1), disabled=S.page <= 0, variant="soft", size="1"),
             rx.button(T["common.next"], on_click=S.go(1), disabled=S.page >= S.pages - 1, variant="soft", size="1"),

@@ -2,6 +2,7 @@
 
 import reflex as rx
 
+from portal_app.components.client_view import overdue_badge
 from portal_app.components.forms import field, notice
 from portal_app.components.layout import card, staff_shell
 from portal_app.pages.workspace import T, invoice_dialog, invoice_table, status_badge, type_label
@@ -102,7 +103,8 @@ def invoice_page() -> rx.Component:
                                 rx.hstack(type_label(inv.type), rx.cond(inv.matter_number != "", rx.link(inv.matter_number, href="/matters/" + inv.matter_id.to_string())),
                                           spacing="2", color_scheme="gray"),
                                 rx.heading(inv.number, size="7", id="invoice-title"),
-                                rx.box(status_badge(inv.status), id="invoice-status", data_status=inv.status),
+                                rx.hstack(rx.box(status_badge(inv.status), id="invoice-status", data_status=inv.status),
+                                          overdue_badge(T, inv.overdue), spacing="1"),
                                 spacing="1",
                             ),
                             rx.spacer(),

@@ -87,7 +87,7 @@ def register(
     )
     if problem:
         errors["password"] = problem
-    elif password != (password_repeat or ""):
+    if password != (password_repeat or ""):  # beside a weak password too: every problem in one answer
         errors["password_repeat"] = ("register.passwords_differ", {})
     try:
         tz = valid_timezone(timezone)
@@ -688,7 +688,7 @@ def change_password(session: Session, user: PortalIdentity, brand_words: tuple[s
     problem = passwords.password_problem(new or "", avoid=brand_words + (row.email.split("@")[0],))
     if problem:
         errors["new_password"] = problem
-    elif (new or "") != (repeat or ""):
+    if (new or "") != (repeat or ""):
         errors["new_password_repeat"] = ("register.passwords_differ", {})
     if errors:
         raise FieldErrors(errors)

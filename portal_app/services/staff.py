@@ -5,8 +5,10 @@ from dataclasses import dataclass
 from sqlalchemy import false, func, or_
 from sqlmodel import Session, select
 
+from portal_app.i18n import LANGUAGES
 from portal_app.models import Contact, Matter, PortalUser, ShareRecipient, StaffUser
 from portal_app.services import passwords
+from portal_app.services.demo import DEMO_LOGINS
 from portal_app.services.errors import NotAllowed, ServiceError
 from portal_app.services.identity import PortalIdentity, StaffIdentity, canonical_email
 from portal_app.services.search_text import fold, next_prefix
@@ -29,6 +31,27 @@ def login(session: Session, email: str, password: str) -> int:
     if not passwords.check_password(password, user.password_hash):
         raise ServiceError("login.failed")
     return user.id
+
+
+def set_language(session: Session, staff: StaffIdentity, lang) -> str:
+    """Keep the language the staff member chose on their account, so every page, reload and later
+    sign-in speaks it (each staff page load reads the language from the account)."""
+    if not isinstance(lang, str) or lang not in LANGUAGES:
+        raise ServiceError("errors.invalid")
+    user = session.get(StaffUser, staff.user_id)
+    if user is None or user.firm_id != staff.firm_id:
+        raise NotAllowed("errors.not_allowed")
+    if user.language != lang:
+        user.language = lang
+        session.add(user)
+        session.commit()
+    return lang
+
+
+def demo_logins_exist(session: Session) -> bool:
+    """Whether this database holds the published demo logins (a trial, not production)."""
+    emails = [email for email, _ in DEMO_LOGINS]
+    return session.exec(select(StaffUser.id).where(StaffUser.email.in_(emails)).limit(1)).first() is not None
 
 
 @dataclass(frozen=True)

@@ -106,6 +106,14 @@ class RecipientItem:
     delivery: str
 
 
+# The sharing rules' refusals (services/sharing._require_sharing), told as who may share and why.
+REFUSALS = {
+    "settings.refused_role": "share.refused_role",
+    "settings.refused_plan": "share.refused_plan",
+    "share.portal_disabled": "share.portal_off",
+}
+
+
 class ShareState(StaffState):
     """The Client Portal dialog of a card; the card is re-checked against the caller on every event."""
 
@@ -122,6 +130,7 @@ class ShareState(StaffState):
     recipients: list[RecipientItem] = []
     message: str = ""
     error: str = ""
+    refused: str = ""
 
     def _load(self, me) -> None:
         with session_scope() as session:
@@ -141,18 +150,27 @@ class ShareState(StaffState):
             for r in view.recipients
         ]
 
+    def _refuse_or_error(self, exc: ServiceError) -> None:
+        """A sharing refusal (role, plan, portal off) replaces the form; anything else sits above it."""
+        if exc.key in REFUSALS:
+            self.refused = self._msg(REFUSALS[exc.key], **exc.params)
+        else:
+            self.error = self._msg(exc.key, **exc.params)
+
     @rx.event
     def open_dialog(self, kind: str, card_id: int):
         me = self._staff()
         if me is None:
             return self._signed_out()
         self.kind, self.card_id = str(kind), card_id
-        self.addresses, self.bad_addresses, self.message, self.error = "", [], "", ""
+        self.addresses, self.bad_addresses, self.message, self.error, self.refused = "", [], "", "", ""
         try:
             self._load(me)
         except ServiceError as exc:
-            self.error = self._msg(exc.key, **exc.params)
-            self.recipients = []
+            # No form for someone who may not share: only why, in the words of who can (the
+            # services refuse every save, resend and removal of theirs anyway).
+            self.refused = self._msg(REFUSALS.get(exc.key, exc.key), **exc.params)
+            self.card_name, self.recipients = "", []
         self.open = True
 
     @rx.event
@@ -205,7 +223,7 @@ class ShareState(StaffState):
                 )
             self._load(me)
         except ServiceError as exc:
-            self.error = self._msg(exc.key, **exc.params)
+            self._refuse_or_error(exc)
             return
         self.addresses = ""
         self.message = self._msg("share.saved", count=len(result.invited))
@@ -224,7 +242,7 @@ class ShareState(StaffState):
                 sharing.resend_invitation(session, me, recipient_id)
             self._load(me)
         except ServiceError as exc:
-            self.error = self._msg(exc.key, **exc.params)
+            self._refuse_or_error(exc)
             return
         email = next((r.email for r in self.recipients if r.id == recipient_id), "")
         self.message = self._msg("share.resent", email=email)
@@ -240,7 +258,7 @@ class ShareState(StaffState):
                 email = sharing.revoke_recipient(session, me, recipient_id)
             self._load(me)
         except ServiceError as exc:
-            self.error = self._msg(exc.key, **exc.params)
+            self._refuse_or_error(exc)
             return
         self.message = self._msg("share.removed", email=email)
 

@@ -10,14 +10,15 @@ import reflex as rx
 from portal_app import routes
 from portal_app.config import secure_cookies
 from portal_app.db import session_scope
-from portal_app.i18n import format_date, format_hours, format_money
+from portal_app.i18n import LANGUAGES, format_date, format_hours, format_money
 from portal_app.mail.sender import deliver_soon
 from portal_app.services import client_portal, identity, password_reset
 from portal_app.services.errors import FieldErrors, ServiceError
 from portal_app.services.identity import PortalIdentity
 from portal_app.services.portal_settings import PortalBrand, brand_for_address, switched_off_brand
-from portal_app.services.sharing import resolve_invitation
+from portal_app.services.sharing import InvitationView, resolve_invitation
 from portal_app.state.base import AppState, password_work
+from portal_app.state.staff import StaffState
 
 SESSION_COOKIE = "portal_client_session"
 
@@ -54,6 +55,9 @@ class PortalState(AppState):
     card_filter: str = "all"
     card_options: list[CardOption] = []
     _brand_language_for: str = ""
+    _browser_language_pending: bool = False
+    _invited_email: str = ""
+    _invited_card: str = ""
 
     def _show_brand(self, brand: PortalBrand | None, closed: PortalBrand | None = None) -> None:
         """Show the portal's branding; `closed` is the switched-off portal at this address, if any."""
@@ -70,15 +74,64 @@ class PortalState(AppState):
             logo_url=routes.logo_upload_name(brand.logo_file) if brand.logo_file else "",
         )
 
-    def _brand_language_once(self, brand: PortalBrand) -> None:
-        """The portal's language on a tab's first page of it; after that the visitor's choice stands.
+    def _brand_language_once(self, brand: PortalBrand):
+        """The browser's language (else the portal's) on a tab's first page of it; then the visitor's choice stands.
 
         Pages load again whenever the websocket reconnects (a network blip, a worker restart):
         resetting the language there turned an English registration into a Polish account.
+        Returns the event that asks the browser, as the time zone is asked for; None after the first page.
         """
         if self._brand_language_for != brand.address:
             self._brand_language_for = brand.address
             self._assign(lang=brand.language)
+            return self._ask_browser_language()
+        return None
+
+    def _ask_browser_language(self):
+        self._browser_language_pending = True
+        return rx.call_script("navigator.language", callback=PortalState.set_browser_language)
+
+    @rx.event
+    def set_browser_language(self, value: str):
+        """The browser's answer (navigator.language), unless the visitor has picked a language meanwhile."""
+        if not self._browser_language_pending:
+            return
+        self._browser_language_pending = False
+        primary = value.split("-", 1)[0].lower() if isinstance(value, str) else ""
+        if primary in LANGUAGES and not self.signed_in:
+            self._assign(lang=primary)
+
+    @rx.event
+    def choose_lang(self, lang: str | list[str]):
+        """The language switch: the visitor's choice, which a late browser answer must not undo."""
+        self._browser_language_pending = False
+        if isinstance(lang, str) and lang in LANGUAGES:
+            self.lang = lang
+
+    async def _login_for_invitation(self, address: str, view: InvitationView):
+        """A registered person's e-mail button: the login form, their address filled in, then their card.
+
+        Only this tab's server side keeps which card to open (the browser gets the address it
+        already knows); signed in as that person already, the card opens at once.
+        """
+        card = f"{view.card_kind}:{view.card_id}"
+        found = self._client()
+        if found is not None and found[1].email == view.email:
+            self.card_filter = card
+            return rx.redirect(routes.portal_url(address, "dashboard"), replace=True)
+        self._invited_email, self._invited_card = view.email, card
+        (await self.get_state(PortalLoginState)).prefill_email = view.email
+        return rx.redirect(routes.portal_url(address), replace=True)
+
+    def _open_invited_card(self, email: str) -> None:
+        """After a sign-in: narrow to the card of the invitation that led here, if it was this person's."""
+        try:
+            signed_in_as = identity.canonical_email(email)
+        except ServiceError:
+            signed_in_as = ""
+        if self._invited_card and signed_in_as == self._invited_email:
+            self.card_filter = self._invited_card  # re-validated against what is shared by every page load
+        self._invited_email = self._invited_card = ""
 
     def _load_brand(self) -> PortalBrand | None:
         """Look up and show the branding (pages before sign-in; rare, so on the loop)."""
@@ -217,10 +270,10 @@ class PortalLoginState(PortalState):
         brand = self._load_brand()
         self.error = ""
         if brand is not None:
-            if not self.signed_in:
-                self._brand_language_once(brand)
+            ask_language = None if self.signed_in else self._brand_language_once(brand)
             if self._client() is not None:
                 return rx.redirect(routes.portal_url(brand.address, "dashboard"))
+            return ask_language
 
     @rx.event(background=True)
     async def log_in(self, form_data: dict):
@@ -255,11 +308,13 @@ class PortalLoginState(PortalState):
         async with self:
             self.busy = False
             self.portal_token = token
+            self._open_invited_card(email)
+            self.prefill_email = ""
         return rx.redirect(routes.portal_url(brand.address, "dashboard"))
 
 
 class InviteState(PortalState):
-    """The e-mail button's landing page: registration, login, or a clear dead-end page."""
+    """The e-mail button's landing page: registration, the login form, or a clear dead-end page."""
 
     invite_state: str = ""
     email: str = ""
@@ -270,25 +325,24 @@ class InviteState(PortalState):
     timezone: str = "UTC"
 
     @rx.event
-    def load(self):
+    async def load(self):
         brand = self._load_brand()
         self.errors, self.form_error = {}, ""
         if brand is None:
             self.invite_state = "invalid"
             return
-        self._brand_language_once(brand)
+        ask_language = self._brand_language_once(brand)
         with session_scope() as session:
             view = resolve_invitation(session, brand.firm_id, self.token)
         self.invite_state = view.state
-        self.email = view.email if view.state in ("register", "login") else ""
+        self.email = view.email if view.state == "register" else ""
         if view.state == "login":
-            found = self._client()
-            if found is not None and found[1].email == view.email:
-                return rx.redirect(routes.portal_url(brand.address, "dashboard"))
+            return [e for e in (ask_language, await self._login_for_invitation(brand.address, view)) if e]
         if view.state == "register":
-            return rx.call_script(
+            return [e for e in (ask_language, rx.call_script(
                 "Intl.DateTimeFormat().resolvedOptions().timeZone", callback=InviteState.set_browser_timezone
-            )
+            )) if e]
+        return ask_language
 
     @rx.event
     def set_browser_timezone(self, value: str):
@@ -338,6 +392,8 @@ class InviteState(PortalState):
                     self.invite_state, self.form_error = state, ""
                 else:
                     self.form_error = self._msg(exc.key)
+            if state == "login":
+                return InviteState.load  # the account exists now: on to its login form
             return
         async with self:
             self.busy = False
@@ -628,7 +684,7 @@ class ForgotPasswordState(PortalState):
         brand = self._load_brand()
         self.sent = self.busy = False
         if brand is not None and not self.signed_in:
-            self._brand_language_once(brand)
+            return self._brand_language_once(brand)
 
     @rx.event(background=True)
     async def request_link(self, form_data: dict):
@@ -672,6 +728,8 @@ class ResetPasswordState(PortalState):
         with session_scope() as session:
             email = password_reset.link_email(session, brand, self.token)
         self.link_ok, self.reset_email = email is not None, email or ""
+        if not self.signed_in:
+            return self._brand_language_once(brand)
 
     @rx.event(background=True)
     async def set_new_password(self, form_data: dict):
@@ -710,3 +768,14 @@ class ResetPasswordState(PortalState):
             self.busy = False
             self.portal_token = session_token
         return rx.redirect(routes.portal_url(brand.address, "dashboard"))
+
+
+class NotFoundState(PortalState):
+    """The 404 page: in the language this tab already speaks, else in the browser's."""
+
+    @rx.event
+    async def load(self):
+        staff = await self.get_state(StaffState)
+        if self.signed_in or self._brand_language_for or staff.signed_in:
+            return None  # a client, a portal visitor or staff member of this tab: their language stands
+        return self._ask_browser_language()

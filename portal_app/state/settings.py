@@ -45,6 +45,17 @@ class PortalSettingsState(StaffState):
         return f"{base_url()}/portal/{slug}"
 
     @rx.var
+    def link_preview_ok(self) -> bool:
+        """Whether the address typed so far makes a real link: an invalid one is not shown as one."""
+        if "address" in self.errors:
+            return False
+        try:
+            portal_settings.validate_address(self.address)
+        except ServiceError:
+            return False
+        return True
+
+    @rx.var
     def address_changing(self) -> bool:
         return self.in_use and self.address.strip().lower() != self.saved_address
 

@@ -7,7 +7,9 @@ import reflex as rx
 from portal_app import routes
 from portal_app.config import secure_cookies
 from portal_app.db import session_scope
+from portal_app.i18n import LANGUAGES
 from portal_app.services import identity, staff_signin
+from portal_app.services import staff as staff_accounts
 from portal_app.services.errors import ServiceError
 from portal_app.services.identity import StaffIdentity
 from portal_app.state.base import AppState, password_work
@@ -25,6 +27,7 @@ class StaffState(AppState):
     is_admin: bool = False
     login_error: str = ""
     login_busy: bool = False
+    demo_hint: bool = False
 
     def _staff(self) -> StaffIdentity | None:
         """The caller, re-read from the database for this very event (None when signed out)."""
@@ -82,9 +85,40 @@ class StaffState(AppState):
         )
 
     @rx.event
-    def redirect_if_signed_in(self):
-        if self._staff() is not None:
+    def set_lang(self, lang: str | list[str]):
+        """Switch the page; signed in, also keep the choice on the account (require_staff reads it).
+
+        On the login page (nobody signed in) it only switches the page.
+        """
+        if not (isinstance(lang, str) and lang in LANGUAGES):
+            return
+        if lang != self.lang:
+            self.lang = lang
+        if not self.staff_token:
+            return
+        with session_scope() as session:
+            me = identity.staff_for_token(session, self.staff_token)
+            if me is not None:
+                staff_accounts.set_language(session, me, lang)
+
+    @rx.event(background=True)
+    async def redirect_if_signed_in(self):
+        """on_load of the login page: signed in, on to the contacts; else note whether to mention
+        the demo logins (only where they exist: a trial database, never production)."""
+        async with self:
+            token = self.staff_token
+
+        def look() -> tuple[bool, bool]:
+            with session_scope() as session:
+                if identity.staff_for_token(session, token) is not None:
+                    return True, False
+                return False, staff_accounts.demo_logins_exist(session)
+
+        signed_in, demo = await asyncio.to_thread(look)
+        if signed_in:
             return rx.redirect(routes.CONTACTS)
+        async with self:
+            self._assign(demo_hint=demo)
 
     @rx.event(background=True)
     async def log_in(self, form_data: dict):

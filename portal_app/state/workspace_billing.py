@@ -2,7 +2,7 @@
 invoice page (approve, cancel, record a payment, issue a credit note)."""
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 
 import reflex as rx
 from sqlmodel import select
@@ -34,14 +34,21 @@ class InvoiceItem:
     due_date: str
     total: str
     outstanding: str
+    overdue: bool = False
 
 
-def _item(inv: billing.InvoiceSummary, lang: str) -> InvoiceItem:
+def is_overdue(inv: billing.InvoiceSummary, today: date) -> bool:
+    """The portal's rule (services/outstanding.overdue_condition), on the reader's calendar."""
+    return inv.status in ("approved", "partially_paid") and inv.due_date < today and inv.outstanding_minor > 0
+
+
+def _item(inv: billing.InvoiceSummary, lang: str, today: date) -> InvoiceItem:
     return InvoiceItem(
         id=inv.id, number=inv.number, type=inv.type, status=inv.status, matter=inv.matter_number,
         issue_date=format_date(inv.issue_date, lang), due_date=format_date(inv.due_date, lang),
         total=format_money(inv.total_minor, inv.currency, lang),
         outstanding=format_money(inv.outstanding_minor, inv.currency, lang),
+        overdue=is_overdue(inv, today),
     )
 
 
@@ -64,7 +71,8 @@ class CardInvoicesState(StaffState):
         except ServiceError:
             self.rows = []
             return
-        self.rows = [_item(r, me.language) for r in rows]
+        today = today_for(me.timezone)
+        self.rows = [_item(r, me.language, today) for r in rows]
         self.pages = max(1, -(-total // billing.PAGE_SIZE))
 
     @rx.event
@@ -233,6 +241,23 @@ class InvoiceView:
     outstanding: str
     net: str
     vat: str
+    overdue: bool = False
+
+
+def invoice_view(d: billing.InvoiceDetail, lang: str, today: date) -> InvoiceView:
+    """The invoice page's figures. Credit notes lower what is owed, so they show negative, as the
+    credit notes themselves do (their totals are stored negative)."""
+    inv = d.invoice
+    money = lambda minor: format_money(minor, inv.currency, lang)  # noqa: E731
+    return InvoiceView(
+        id=inv.id, number=inv.number, type=inv.type, status=inv.status, contact_id=inv.contact_id,
+        contact_name=inv.contact_name, matter_id=inv.matter_id or 0, matter_number=inv.matter_number,
+        issue_date=format_date(inv.issue_date, lang), due_date=format_date(inv.due_date, lang),
+        total=money(inv.total_minor), paid=money(inv.paid_minor), credited=money(-inv.credited_minor if inv.credited_minor else 0),
+        outstanding=money(inv.outstanding_minor),
+        net=money(sum(ln.net_minor for ln in d.lines)), vat=money(sum(ln.vat_minor for ln in d.lines)),
+        overdue=is_overdue(inv, today),
+    )
 
 
 class InvoicePageState(StaffState):
@@ -260,21 +285,14 @@ class InvoicePageState(StaffState):
         except ServiceError:
             self.invoice, self.not_found = None, True
             return
-        lang, inv = me.language, d.invoice
+        lang, inv, today = me.language, d.invoice, today_for(me.timezone)
         money = lambda minor: format_money(minor, inv.currency, lang)  # noqa: E731
-        self.invoice = InvoiceView(
-            id=inv.id, number=inv.number, type=inv.type, status=inv.status, contact_id=inv.contact_id,
-            contact_name=inv.contact_name, matter_id=inv.matter_id or 0, matter_number=inv.matter_number,
-            issue_date=format_date(inv.issue_date, lang), due_date=format_date(inv.due_date, lang),
-            total=money(inv.total_minor), paid=money(inv.paid_minor), credited=money(inv.credited_minor),
-            outstanding=money(inv.outstanding_minor),
-            net=money(sum(ln.net_minor for ln in d.lines)), vat=money(sum(ln.vat_minor for ln in d.lines)),
-        )
+        self.invoice = invoice_view(d, lang, today)
         self.lines = [LineItem(ln.description, money(ln.net_minor), ln.vat_rate + "%", money(ln.vat_minor), money(ln.gross_minor))
                       for ln in d.lines]
         self.payments = [PaymentItem(format_date(p.paid_on, lang), money(p.amount_minor), p.recorded_by) for p in d.payments]
-        self.corrects = _item(d.corrects, lang) if d.corrects else None
-        self.credit_notes = [_item(c, lang) for c in d.credit_notes]
+        self.corrects = _item(d.corrects, lang, today) if d.corrects else None
+        self.credit_notes = [_item(c, lang, today) for c in d.credit_notes]
         self.not_found = False
 
     def _act(self, work, message_key: str):

@@ -16,10 +16,19 @@ from portal_app.state.staff import StaffState
 
 
 @dataclass(frozen=True)
+class PreviewMoney:
+    """One currency's amount of a dashboard widget (the fields the portal's widgets read)."""
+
+    currency: str
+    amount: str
+
+
+@dataclass(frozen=True)
 class PreviewInvoice:
     number: str
     type: str
     status: str
+    client: str
     matter: str
     issued: str
     due: str
@@ -31,6 +40,7 @@ class PreviewInvoice:
 @dataclass(frozen=True)
 class PreviewTime:
     date: str
+    client: str
     matter: str
     description: str
     hours: str
@@ -39,9 +49,12 @@ class PreviewTime:
 @dataclass(frozen=True)
 class PreviewAgreement:
     title: str
+    client: str
     matter: str
     fee_arrangement: str
     signed_on: str
+    valid_until: str
+    has_document: bool
 
 
 class PreviewState(StaffState):
@@ -50,8 +63,8 @@ class PreviewState(StaffState):
     error: str = ""
     hours_total: str = ""
     hours_month: str = ""
-    pending: list[str] = []
-    overdue: list[str] = []
+    pending: list[PreviewMoney] = []
+    overdue: list[PreviewMoney] = []
     invoices: list[PreviewInvoice] = []
     invoices_total: int = 0
     time: list[PreviewTime] = []
@@ -80,17 +93,18 @@ class PreviewState(StaffState):
         self.client_email = user.email
         self.hours_total = format_hours(board.minutes_total, lang)
         self.hours_month = format_hours(board.minutes_this_month, lang)
-        self.pending = [format_money(v, c, lang) for c, v in board.pending.items()]
-        self.overdue = [format_money(v, c, lang) for c, v in board.overdue.items()]
+        self.pending = [PreviewMoney(c, format_money(v, c, lang)) for c, v in board.pending.items()]
+        self.overdue = [PreviewMoney(c, format_money(v, c, lang)) for c, v in board.overdue.items()]
         self.invoices = [
-            PreviewInvoice(number=i.number, type=i.type, status=i.status, matter=i.matter,
+            PreviewInvoice(number=i.number, type=i.type, status=i.status, client=i.client, matter=i.matter,
                            issued=format_date(i.issue_date, lang), due=format_date(i.due_date, lang),
                            total=format_money(i.total_minor, i.currency, lang),
                            outstanding=format_money(i.outstanding_minor, i.currency, lang), overdue=i.overdue)
             for i in invoices
         ]
         self.invoices_total = invoices_total
-        self.time = [PreviewTime(format_date(t.work_date, lang), t.matter, t.description, format_hours(t.minutes, lang))
+        self.time = [PreviewTime(format_date(t.work_date, lang), t.client, t.matter, t.description, format_hours(t.minutes, lang))
                      for t in time]
-        self.agreements = [PreviewAgreement(a.title, a.matter, a.fee_arrangement, format_date(a.signed_on, lang))
+        self.agreements = [PreviewAgreement(a.title, a.client, a.matter, a.fee_arrangement, format_date(a.signed_on, lang),
+                                            format_date(a.valid_until, lang), a.has_document)
                            for a in agreements]

@@ -15,7 +15,7 @@ from sqlmodel import Session, create_engine, select
 
 from portal_app.i18n import format_hours, format_money, translate
 from portal_app.models import Contact, Firm, Matter, OutboxMessage, PortalSettings, StaffUser, TimeEntry
-from portal_app.services import identity, sharing
+from portal_app.services import identity, passwords, sharing
 from tests.e2e.conftest import portal_login, shot
 
 pytestmark = pytest.mark.e2e
@@ -129,11 +129,17 @@ def last_mail_id(db) -> int:
 def test_register_in_english_then_polish_keeps_what_was_typed(client, portal):
     client.goto(portal["link"])
     expect(client.locator("#first_name")).to_be_visible()
-    client.get_by_role("radio", name="EN").click()
+    # The firm's portal speaks Polish, but this browser asks for English (en-GB): nothing chosen yet, English it is.
     expect(client.get_by_text(msg("register.title", "en"))).to_be_visible()
     expect(client.locator("#timezone")).to_have_value("Europe/London")
     client.fill("#first_name", "Ewa")
     client.fill("#last_name", "Testowa")
+    client.fill("#password", "Krótkie-1!")  # too short, and the repeat differs: both said at once
+    client.fill("#password_repeat", "Inne-2?")
+    client.click("#register-submit")
+    expect(client.locator("#password-error")).to_have_text(msg("password.too_short", "en", min=passwords.MIN_LENGTH))
+    expect(client.locator("#password_repeat-error")).to_have_text(msg("register.passwords_differ", "en"))
+    client.get_by_role("radio", name="EN").click()
     client.fill("#password", PASSWORD)
     client.get_by_role("radio", name="PL").click()
     expect(client.get_by_text(msg("register.title", "pl"))).to_be_visible()
@@ -214,6 +220,65 @@ def test_lists_sort_filter_and_page(client, portal):
     expect(client.get_by_text(msg("common.page_of", "pl", page=1, pages=2))).to_be_visible()
 
 
+PHONE = {"width": 390, "height": 844}
+
+
+def _fits_the_screen(page, width: int = PHONE["width"]) -> None:
+    """Nothing wider than the screen: neither the page nor any list's own scroll area."""
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    assert page.evaluate("""() => [...document.querySelectorAll('.rt-ScrollAreaViewport')]
+        .filter(v => v.scrollWidth > v.clientWidth + 1).length""") == 0
+
+
+def _on_screen(locator, width: int = PHONE["width"]) -> None:
+    expect(locator).to_be_visible()
+    box = locator.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= width, box
+
+
+def test_on_a_phone_every_list_fits_the_screen(browser, portal):
+    ctx = browser.new_context(viewport=PHONE, locale="pl-PL", timezone_id="Europe/London", is_mobile=True, has_touch=True)
+    page = ctx.new_page()
+    login(page, portal, PASSWORD)
+    expect(page.locator("#hours-total")).to_be_visible()
+    header = page.locator("#portal-menu").locator("xpath=..")
+    assert header.bounding_box()["height"] <= 100  # brand and account menu on one line, the menu below
+    for link in ("dashboard", "invoices", "time-entries", "agreements"):
+        _on_screen(page.locator(f"#portal-nav-{link}"))
+    _on_screen(page.locator("#card-switcher"))
+
+    page.click("#portal-nav-invoices")
+    first = page.locator(".invoice-row").first
+    expect(first).to_be_visible()
+    expect(page.locator(".invoice-row")).to_have_count(4)  # one element per invoice at every width
+    _fits_the_screen(page)
+    for part in (".cell-number", ".cell-status", ".invoice-total", ".cell-due"):
+        _on_screen(first.locator(part))
+    expect(first.locator(".cell-total .cell-label")).to_have_text(msg("inv.total", "pl"))
+    expect(page.locator("#invoices-table thead")).to_be_hidden()
+    badge = first.locator(".cell-status .rt-Badge").first
+    assert badge.evaluate("b => b.scrollWidth <= b.clientWidth")  # the status is not cut
+    shot(page, "portal-05-phone-invoices")
+
+    for link, row in (("time-entries", ".time-row"), ("agreements", ".agreement-row")):
+        page.click(f"#portal-nav-{link}")
+        expect(page.locator(row).first).to_be_visible()
+        _fits_the_screen(page)
+        shot(page, f"portal-05-phone-{link}")
+    _on_screen(page.locator(".agreement-row", has_text="Umowa o prowadzenie sprawy spadkowej").locator("a.agreement-download"))
+    ctx.close()
+
+
+def test_on_a_desktop_the_lists_stay_tables(client, portal):
+    client.click("#portal-nav-invoices")
+    expect(client.locator(".invoice-row")).to_have_count(4)
+    expect(client.locator("#invoices-table thead")).to_be_visible()
+    expect(client.locator(".invoice-row .cell-label")).to_have_count(16)
+    for label in client.locator(".invoice-row .cell-label").all()[:4]:
+        expect(label).to_be_hidden()  # the header names the columns
+    assert client.locator(".invoice-row").first.evaluate("r => getComputedStyle(r).display") == "table-row"
+
+
 def test_agreement_document_downloads_for_this_client_only(client, portal, browser):
     client.click("#portal-nav-agreements")
     row = client.locator(".agreement-row", has_text="Umowa o prowadzenie sprawy spadkowej")
@@ -276,6 +341,47 @@ def test_after_logout_the_back_button_shows_no_data(client, portal):
     shot(client, "portal-03-after-logout-back")
 
 
+def test_the_e_mail_button_of_a_registered_client_opens_login_then_the_shared_card(client, portal):
+    client.goto(portal["link"])  # the invitation to Ewa Wiśniewska's contact card, registered long ago
+    expect(client.locator("#portal-login-submit")).to_be_visible()
+    assert client.url.rstrip("/").endswith(f"/portal/{portal['address']}")  # the token is not kept in the address bar
+    expect(client.locator("#email")).to_have_value(CLIENT)
+    expect(client.locator("#invite-login-note")).to_have_text(msg("invite.login", "en"))
+    client.fill("#password", NEW_PASSWORD)
+    client.click("#portal-login-submit")
+    expect(client.locator("#card-switcher")).to_have_text("Ewa Wiśniewska")
+    _dashboard_is(client, 360, [format_money(369_000, "PLN", "en")], [format_money(30_000, "EUR", "en")], lang="en")
+    shot(client, "portal-06-from-the-e-mail-button")
+    choose(client, "#card-switcher", msg("switcher.all", "en"))
+    _dashboard_is(client, 510, [format_money(369_000, "PLN", "en")], [format_money(148_500, "EUR", "en")], lang="en")
+    client.goto(portal["link"])  # signed in already: straight to the card
+    expect(client.locator("#card-switcher")).to_have_text("Ewa Wiśniewska")
+    _dashboard_is(client, 360, [format_money(369_000, "PLN", "en")], [format_money(30_000, "EUR", "en")], lang="en")
+
+
+def test_unknown_addresses_get_a_translated_page_with_the_way_back(browser, client, portal):
+    for locale, lang in (("en-GB", "en"), ("pl-PL", "pl")):
+        ctx = browser.new_context(locale=locale)
+        page = ctx.new_page()
+        answer = page.goto(f"{portal['url']}/no-such-page")
+        assert answer.status == 404
+        expect(page.locator("#not-found")).to_have_text(msg("not_found.title", lang))
+        expect(page.locator("#not-found-home")).to_have_attribute("href", "/")
+        shot(page, f"portal-07-not-found-{lang}")
+        page.click("#not-found-home")
+        expect(page).to_have_url(re.compile(r"/$"))
+        ctx.close()
+    # A signed-in client (English account) in the same tab: their language, back to their portal.
+    client.goto(f"{portal['url']}/portal/{portal['address']}/no-such-page")
+    expect(client.locator("#not-found")).to_have_text(msg("not_found.title", "en"))
+    expect(client.locator("#not-found-home")).to_have_attribute("href", f"/portal/{portal['address']}")
+    client.click("#not-found-home")
+    expect(client.locator("#hours-total")).to_be_visible()
+    client.click("#account-menu")
+    client.click("#portal-log-out")
+    expect(client.locator("#portal-login-submit")).to_be_visible()
+
+
 def test_password_reset_from_the_e_mail(client, portal, db):
     before = last_mail_id(db)
     client.goto(f"{portal['url']}/portal/{portal['address']}")
@@ -301,7 +407,7 @@ def test_password_reset_from_the_e_mail(client, portal, db):
 
 def test_repeated_failures_lock_and_the_e_mail_unlocks(browser, portal, db):
     before = last_mail_id(db)
-    ctx = browser.new_context()
+    ctx = browser.new_context(locale="de-DE")  # a language the portal does not offer: the firm's (Polish)
     page = ctx.new_page()
     page.goto(f"{portal['url']}/portal/{portal['address']}")
     expect(page.locator("#portal-login-submit")).to_be_visible()

@@ -176,9 +176,8 @@ def test_seed_flow(app_server, browser):
     client.click("#account-menu")
     client.click("#portal-log-out")
     expect(client.locator("#portal-login-submit")).to_be_visible()
-    client.goto(link)
-    client.click("#invite-go-login")
-    client.fill("#email", "jan.kowalski@budmax.example.com")
+    client.goto(link)  # straight to the login form, the address filled in from the invitation
+    expect(client.locator("#email")).to_have_value("jan.kowalski@budmax.example.com")
     client.fill("#password", CLIENT_PASSWORD)
     client.click("#portal-login-submit")
     expect(client.locator("#hours-total")).to_have_text("4.75 h")
@@ -188,7 +187,7 @@ def test_seed_flow(app_server, browser):
     share_card(admin, "ewa@wisniewska.example.com")
     expect(admin.locator(".share-recipient")).to_have_count(1)
     link2 = last_invitation_link(admin, url, "ewa@wisniewska.example.com")
-    other_ctx = browser.new_context(timezone_id="America/New_York")
+    other_ctx = browser.new_context(timezone_id="America/New_York", locale="pl-PL")  # registers in Polish
     other = other_ctx.new_page()
     other.goto(link2)
     other.fill("#first_name", "Ewa")

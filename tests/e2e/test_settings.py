@@ -142,11 +142,15 @@ def test_bad_addresses_are_answered_beside_the_field(app_server, browser, firm):
     page.fill("#address", "kancelaria łódź")
     expect(page.locator("#address-error")).to_contain_text("ł")
     expect(page.locator("#address-suggestion")).to_contain_text("kancelaria-lodz")
+    expect(page.locator("#portal-link-preview")).to_have_count(0)  # no link that could never work
+    expect(page.locator("#copy-link")).to_have_count(0)
+    expect(page.locator("#portal-link-preview-pending")).to_have_text(msg("settings.link_preview_pending"))
     shot(page, "settings-01-address-error")
     page.click("#address-suggestion")
     expect(page.locator("#address")).to_have_value("kancelaria-lodz")
     expect(page.locator("#address-error")).to_have_count(0)
     expect(page.locator("#address-suggestion")).to_have_count(0)
+    expect(page.locator("#portal-link-preview")).to_have_text(re.compile(r"/portal/kancelaria-lodz$"))
 
     page.fill("#address", "  ")
     page.click("#settings-save")

@@ -89,12 +89,14 @@ def admin(app_server, browser, cards):
 
 @pytest.fixture(scope="module")
 def clients(browser):
-    """One browser context per client person, kept open across the tests like real open tabs."""
+    """One browser context per client person, kept open across the tests like real open tabs.
+
+    Polish browsers: a portal's first page speaks the browser's language where it offers it."""
     contexts = {}
 
     def get(name: str):
         if name not in contexts:
-            contexts[name] = browser.new_context(viewport={"width": 1280, "height": 900}, timezone_id="Europe/Warsaw")
+            contexts[name] = browser.new_context(viewport={"width": 1280, "height": 900}, timezone_id="Europe/Warsaw", locale="pl-PL")
         return contexts[name]
 
     yield get
@@ -273,11 +275,14 @@ def test_a_link_registers_once_and_the_second_attempt_gets_a_clear_page(app_serv
     second.fill("#password", CLIENT_PASSWORD + "-2")
     second.fill("#password_repeat", CLIENT_PASSWORD + "-2")
     second.click("#register-submit")
-    expect(second.get_by_text("Masz już konto")).to_be_visible()  # the link's page, not a form error
+    # Not a form error: the account exists now, so the link leads to its login form, address filled in.
+    expect(second.locator("#invite-login-note")).to_contain_text("Masz już konto")
+    expect(second.locator("#email")).to_have_value(EWA)
     expect(second.locator("#first_name")).to_have_count(0)
     expect(second.locator("#hours-total")).to_have_count(0)
     second.goto(link)
-    expect(second.locator("#invite-go-login")).to_be_visible()
+    expect(second.locator("#portal-login-submit")).to_be_visible()
+    expect(second.locator("#email")).to_have_value(EWA)
     expect(second.locator("#first_name")).to_have_count(0)
     shot(second, "sharing-05-used-link")
     with Session(db) as s:

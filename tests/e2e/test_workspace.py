@@ -12,11 +12,13 @@ import pytest
 from playwright.sync_api import expect
 from sqlmodel import Session, create_engine, select
 
+from portal_app.i18n import translate
 from portal_app.models import (
     Agreement,
     AuditLog,
     Contact,
     Firm,
+    Invoice,
     PortalSettings,
     PortalUser,
     Share,
@@ -97,6 +99,17 @@ def test_staff_user_enters_everything_and_the_client_sees_it(app_server, browser
     page.click("#contact-save")
     expect(page.locator("#card-title")).to_have_text(CONTACT)
     contact_url = page.url
+    # The staff's own empty texts, not the client's ("…udostępnione przez kancelarię").
+    expect(page.locator("#card-matters-empty")).to_have_text(translate("pl", "ws.matter.empty"))
+    expect(page.locator("#card-invoices-empty")).to_have_text(translate("pl", "ws.invoice.empty"))
+    # A staff User may not share: the dialog says who may, and offers no form.
+    page.click("#card-settings")
+    page.click("#card-settings-client-portal")
+    expect(page.locator("#share-refused")).to_have_text(translate("pl", "share.refused_role"))
+    expect(page.locator("#share-save")).to_have_count(0)
+    expect(page.locator("#share-addresses")).to_have_count(0)
+    page.keyboard.press("Escape")
+    expect(page.locator("#share-dialog")).to_have_count(0)
     page.goto(url + "/contacts")
     page.fill("#contacts-search", "zielony")
     page.click("#contacts-search-submit")
@@ -111,6 +124,7 @@ def test_staff_user_enters_everything_and_the_client_sees_it(app_server, browser
     page.click("#matter-save")
     expect(page.locator("#card-title")).to_contain_text("WS/2026/001")
     matter_url = page.url
+    expect(page.locator("#time-empty")).to_have_text(translate("pl", "ws.time.empty"))
 
     recipient_id = _share_with_client(app_server, CONTACT)
     client_ctx = browser.new_context(viewport={"width": 1280, "height": 900}, timezone_id="Europe/Warsaw", locale="pl-PL")
@@ -203,15 +217,28 @@ def test_staff_user_enters_everything_and_the_client_sees_it(app_server, browser
     assert client.request.get(href).status == 404  # the staff route is not the client's
     shot(page, "ws-02-matter")
 
-    # 7. View as client: the preview shows the client's own figures.
+    # 7. The invoice falls overdue: the staff card flags it, and View as client shows the client's
+    # own widgets (same labels, same figures) and the overdue badge the client sees.
+    with _db(app_server) as s:
+        late = s.exec(select(Invoice).where(Invoice.contact_id == int(contact_url.rstrip("/").rsplit("/", 1)[1]))).one()
+        late.issue_date, late.due_date = date.today() - timedelta(days=20), date.today() - timedelta(days=6)
+        s.add(late)
+        s.commit()
+    page.goto(contact_url)
+    expect(page.locator("#card-invoices .invoice-row .invoice-overdue")).to_have_text(translate("pl", "invoice.overdue"))
+    client.click("#portal-nav-invoices")
+    expect(client.locator("#invoices-table .invoice-row").get_by_text(translate("pl", "invoice.overdue"), exact=True)).to_have_count(1)
     client.click("#portal-nav-dashboard")
     expect(client.locator("#hours-total")).to_have_text("1,5 h")
-    client_pending = client.locator("#widget-pending .money").all_inner_texts()
+    expect(client.locator("#widget-overdue .money")).to_have_count(1)
+    client_widgets = [client.locator(f"#widget-{w}").inner_text() for w in ("hours", "pending", "overdue")]
     page.goto(f"{url}/preview/{recipient_id}")
     expect(page.locator("#preview-client")).to_have_text("Zofia Ogrodniczak")
-    expect(page.locator("#preview-hours")).to_have_text("1,5 h")
-    expect(page.locator("#preview-pending .preview-amount")).to_have_text(client_pending)
+    expect(page.locator("#preview-hours-total")).to_have_text("1,5 h")
+    for w, text in zip(("hours", "pending", "overdue"), client_widgets):
+        expect(page.locator(f"#preview-widget-{w}")).to_have_text(text, use_inner_text=True)
     expect(page.locator(".preview-invoice")).to_have_count(1)
+    expect(page.locator(".preview-invoice .invoice-overdue")).to_have_text(translate("pl", "invoice.overdue"))
     expect(page.locator(".preview-agreement")).to_have_count(1)
     shot(page, "ws-03-preview")
 

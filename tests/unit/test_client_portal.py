@@ -404,6 +404,21 @@ def test_register_reports_every_bad_field_and_keeps_the_link(session):
     assert register(session, "nowak", token) > 0
 
 
+def test_register_reports_a_short_password_and_a_different_repeat_together(session):
+    _, _, _, token = invited(session)
+    with pytest.raises(FieldErrors) as info:
+        register(session, "nowak", token, password="Krótkie-1!", password_repeat="Inne-2?")
+    assert field_keys(info.value) == {"password": "password.too_short", "password_repeat": "register.passwords_differ"}
+
+
+def test_password_change_reports_a_weak_password_and_a_different_repeat_together(session, registered):
+    me = portal_identity(session, registered)
+    with pytest.raises(FieldErrors) as info:
+        client_portal.change_password(session, me, ("Kancelaria Nowak", "nowak"), current=PASSWORD,
+                                      new="Krótkie-1!", repeat="Inne-2?")
+    assert field_keys(info.value) == {"new_password": "password.too_short", "new_password_repeat": "register.passwords_differ"}
+
+
 @pytest.mark.parametrize("tz", ["Mars/Olympus", "localtime", "", "europe/warsaw", "../../etc/passwd"])
 def test_register_refuses_unknown_time_zones(session, tz):
     _, _, _, token = invited(session)

@@ -869,13 +869,13 @@ def test_dialog_handlers_refuse_other_callers_and_change_nothing(world, session)
     for dialog in callers:
         cls = type(dialog)
         cls.open_dialog.fn(dialog, "contact", world["budmax"].id)
-        assert dialog.error and dialog.recipients == [] and dialog.card_name == ""
+        assert dialog.refused and dialog.recipients == [] and dialog.card_name == ""  # no form, only why
         dialog.kind, dialog.card_id, dialog.addresses = "contact", world["budmax"].id, "spy@example.com"
-        assert cls.save.fn(dialog) is None and dialog.error
+        assert cls.save.fn(dialog) is None and (dialog.refused or dialog.error)
         for handler in (cls.resend, cls.revoke):
-            dialog.error = ""
+            dialog.error = dialog.refused = ""
             handler.fn(dialog, rid)
-            assert dialog.error
+            assert dialog.refused or dialog.error
     assert session.exec(select(ShareRecipient.email, ShareRecipient.removed_at)).all() == [("jan@example.com", None)]
     assert [m.to_email for m in outbox(session)] == ["jan@example.com"]
 
@@ -886,13 +886,13 @@ def test_dialog_handlers_answer_garbage_ids_with_a_message(world, session, bad):
     dialog = dialog_as(session, world["firm"], "administrator")
     cls = type(dialog)
     cls.open_dialog.fn(dialog, "contact", bad)
-    assert dialog.error == "This item does not exist or is not available to you."
+    assert dialog.refused == "This item does not exist or is not available to you."
     for handler in (cls.resend, cls.revoke):
         dialog.error = ""
         handler.fn(dialog, bad)
         assert dialog.error
     cls.open_dialog.fn(dialog, bad, world["budmax"].id)
-    assert dialog.error and dialog.recipients == []
+    assert dialog.refused and dialog.recipients == []
     assert session.get(ShareRecipient, rid).removed_at is None
     assert len(outbox(session)) == 1
 
@@ -911,6 +911,40 @@ def test_dialog_save_marks_bad_addresses_and_saves_nothing(world, session):
     assert dialog.bad_addresses == [] and dialog.addresses == ""
     assert [r.email for r in dialog.recipients] == ["jan@example.com", "ola@example.com"]
     assert sorted(m.to_email for m in outbox(session)) == ["jan@example.com", "ola@example.com"]
+
+
+@pytest.mark.parametrize(
+    ("plan", "role", "portal_on", "reason"),
+    [
+        ("premium", "user", True, "share.refused_role"),
+        ("standard", "administrator", True, "share.refused_plan"),
+        ("standard", "user", True, "share.refused_plan"),
+        ("premium", "administrator", False, "share.portal_off"),
+    ],
+)
+def test_someone_who_may_not_share_gets_only_the_reason_and_no_form(session, plan, role, portal_on, reason):
+    """The dialog names who may share and why (role, plan, portal off) instead of an editable form."""
+    from portal_app.i18n import translate
+
+    firm, _ = make_firm(session, name=f"Firm {plan}", address=f"firm-{plan}-{role}", plan=plan, enabled=portal_on)
+    card = contact(session, firm, "Budmax")
+    dialog = dialog_as(session, firm, role)
+    cls = type(dialog)
+    cls.open_dialog.fn(dialog, "contact", card.id)
+    assert dialog.open and dialog.refused == translate("en", reason)
+    assert dialog.error == "" and dialog.card_name == "" and dialog.recipients == []
+    dialog.kind, dialog.card_id, dialog.addresses = "contact", card.id, "spy@example.com"
+    assert cls.save.fn(dialog) is None  # the server still refuses a forged save
+    assert dialog.refused == translate("en", reason)
+    assert session.exec(select(Share)).all() == [] and outbox(session) == []
+
+
+def test_a_dialog_that_may_share_shows_the_form_again_after_a_refusal(world, session):
+    dialog = dialog_as(session, world["firm"], "administrator")
+    cls = type(dialog)
+    dialog.refused = "left over from another card"
+    cls.open_dialog.fn(dialog, "contact", world["budmax"].id)
+    assert dialog.refused == "" and dialog.card_name == "Budmax"
 
 
 # ---- resends: one live link at a time, throttled per recipient; links from before a removal stay dead ---------
