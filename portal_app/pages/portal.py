@@ -45,10 +45,9 @@ def login_page() -> rx.Component:
         rx.heading(S.t["portal.login_title"], size="5", text_align="center", width="100%"),
         rx.form(
             rx.vstack(
-                rx.cond(S.prefill_email != "", rx.callout(S.t["invite.login"], icon="info", size="1", id="invite-login-note")),
+                rx.cond(S.from_invitation, rx.callout(S.t["invite.login"], icon="info", size="1", id="invite-login-note")),
                 notice(S.error, "red", "circle-alert", "portal-login-error"),
-                field(S.t["common.email"], rx.input(name="email", id="email", type="email", auto_complete="username", size="3",
-                                                    default_value=S.prefill_email, key=S.prefill_email), field_id="email"),
+                field(S.t["common.email"], rx.input(name="email", id="email", type="email", auto_complete="username", size="3"), field_id="email"),
                 field(S.t["common.password"], rx.input(name="password", id="password", type="password", auto_complete="current-password", size="3"), field_id="password"),
                 rx.button(S.t["portal.login_submit"], type="submit", size="3", width="100%", loading=S.busy, id="portal-login-submit"),
                 rx.link(S.t["forgot.link"], href="/portal/" + S.portal_address + "/forgot-password", size="2", id="forgot-link"),

@@ -109,10 +109,11 @@ class PortalState(AppState):
             self.lang = lang
 
     async def _login_for_invitation(self, address: str, view: InvitationView):
-        """A registered person's e-mail button: the login form, their address filled in, then their card.
+        """A registered person's e-mail button: the login form, then their card.
 
-        Only this tab's server side keeps which card to open (the browser gets the address it
-        already knows); signed in as that person already, the card opens at once.
+        The address is not filled in: whoever holds a forwarded or leaked link must not learn who
+        has the account. Only this tab's server side keeps which card to open; signed in as that
+        person already, the card opens at once.
         """
         card = f"{view.card_kind}:{view.card_id}"
         found = self._client()
@@ -120,7 +121,7 @@ class PortalState(AppState):
             self.card_filter = card
             return rx.redirect(routes.portal_url(address, "dashboard"), replace=True)
         self._invited_email, self._invited_card = view.email, card
-        (await self.get_state(PortalLoginState)).prefill_email = view.email
+        (await self.get_state(PortalLoginState)).from_invitation = True
         return rx.redirect(routes.portal_url(address), replace=True)
 
     def _open_invited_card(self, email: str) -> None:
@@ -263,7 +264,7 @@ class PortalState(AppState):
 class PortalLoginState(PortalState):
     error: str = ""
     busy: bool = False
-    prefill_email: str = ""
+    from_invitation: bool = False
 
     @rx.event
     def load(self):
@@ -309,7 +310,7 @@ class PortalLoginState(PortalState):
             self.busy = False
             self.portal_token = token
             self._open_invited_card(email)
-            self.prefill_email = ""
+            self.from_invitation = False
         return rx.redirect(routes.portal_url(brand.address, "dashboard"))
 
 

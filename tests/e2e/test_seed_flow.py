@@ -176,8 +176,9 @@ def test_seed_flow(app_server, browser):
     client.click("#account-menu")
     client.click("#portal-log-out")
     expect(client.locator("#portal-login-submit")).to_be_visible()
-    client.goto(link)  # straight to the login form, the address filled in from the invitation
-    expect(client.locator("#email")).to_have_value("jan.kowalski@budmax.example.com")
+    client.goto(link)  # straight to the login form, then the shared card
+    expect(client.locator("#invite-login-note")).to_be_visible()
+    client.fill("#email", "jan.kowalski@budmax.example.com")
     client.fill("#password", CLIENT_PASSWORD)
     client.click("#portal-login-submit")
     expect(client.locator("#hours-total")).to_have_text("4.75 h")

@@ -47,6 +47,7 @@ def test_used_link_cannot_register_again(connect, db, firm_a):
     assert '"invite_state_rx_state_": "login"' in tab.text()
     tab.call_until(INVITE + ".register", {"form_data": GOOD}, "busy", False)
     assert accounts(db, CLIENT_EMAIL) == before == 1
+    assert CLIENT_EMAIL not in tab.text()  # the link leads to the login form without naming the account
 
 
 @pytest.mark.slow
