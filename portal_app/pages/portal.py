@@ -2,6 +2,7 @@
 
 import reflex as rx
 
+from portal_app.components.client_view import client_matter, dashboard_widgets, invoice_status
 from portal_app.components.forms import field, notice, pager
 from portal_app.components.layout import PHONE, auth_card, brand_mark, card, portal_brand, portal_shell
 from portal_app.services.client_portal import INVOICE_STATUS_FILTERS, TIMEZONES
@@ -166,26 +167,6 @@ def invite_page() -> rx.Component:
     )
 
 
-def _widget(title, icon: str, body: rx.Component, help_text, id_: str) -> rx.Component:
-    return card(
-        rx.vstack(
-            rx.hstack(rx.icon(icon, size=18, color=rx.color("accent", 9)), rx.text(title, size="2", weight="medium", color_scheme="gray"), align="center", spacing="2"),
-            body,
-            rx.text(help_text, size="1", color_scheme="gray"),
-            spacing="2",
-        ),
-        id=id_,
-    )
-
-
-def _money_lines(lines, empty) -> rx.Component:
-    return rx.cond(
-        lines.length() > 0,
-        rx.vstack(rx.foreach(lines, lambda m: rx.text(m.amount, size="6", weight="bold", class_name="money")), spacing="0"),
-        rx.text(empty, size="6", weight="bold", color_scheme="gray"),
-    )
-
-
 def dashboard_page() -> rx.Component:
     S = DashboardState
     return portal_shell(
@@ -193,14 +174,7 @@ def dashboard_page() -> rx.Component:
             rx.heading(S.t["portal.welcome"].replace("{name}", S.user_name), size="6"),
             rx.cond(
                 S.loaded,
-                rx.grid(
-                    _widget(S.t["widget.hours"], "clock",
-                            rx.text(S.hours_total + " h", size="6", weight="bold", id="hours-total"),
-                            S.t["widget.hours_month"].replace("{hours}", S.hours_month), "widget-hours"),
-                    _widget(S.t["widget.pending"], "hourglass", _money_lines(S.pending, S.t["widget.nothing"]), S.t["widget.pending_help"], "widget-pending"),
-                    _widget(S.t["widget.overdue"], "triangle-alert", _money_lines(S.overdue, S.t["widget.nothing"]), S.t["widget.overdue_help"], "widget-overdue"),
-                    columns=rx.breakpoints(initial="1", md="3"), spacing="4", width="100%",
-                ),
+                dashboard_widgets(S.t, S.hours_total, S.hours_month, S.pending, S.overdue),
                 rx.spinner(),
             ),
             spacing="5", width="100%",
@@ -287,10 +261,6 @@ def _table(headers: list, rows, render, empty_text, id_: str, state, controls=()
     )
 
 
-def _client_matter(client, matter) -> rx.Component:
-    return rx.vstack(rx.text(client, size="2", weight="medium"), rx.text(matter, size="1", color_scheme="gray"), spacing="0")
-
-
 # Phone card of an invoice: number and status, whose it is, then the dates and the amounts.
 _INVOICE_CARD = _cards_on_phone("1fr auto", ["number status", "who who", "due total", "issued outstanding"])
 
@@ -300,9 +270,8 @@ def _invoice_row(r: InvoiceItem) -> rx.Component:
     return rx.table.row(
         rx.table.cell(rx.text(r.number, weight="medium"), class_name="cell-number"),
         rx.table.cell(r.type, class_name="cell-type"),
-        rx.table.cell(rx.hstack(rx.badge(r.status), rx.cond(r.overdue, rx.badge(t["invoice.overdue"], color_scheme="red")), spacing="1"),
-                      class_name="cell-status cell-end"),
-        rx.table.cell(_client_matter(r.client, r.matter), class_name="cell-who"),
+        rx.table.cell(invoice_status(t, r.status, r.overdue), class_name="cell-status cell-end"),
+        rx.table.cell(client_matter(r.client, r.matter), class_name="cell-who"),
         rx.table.cell(_label(t["inv.issued"]), r.issued, class_name="cell-issued", style={PHONE: {"white_space": "nowrap"}}),
         rx.table.cell(_label(t["inv.due"]), r.due, class_name="cell-due", style={PHONE: {"white_space": "nowrap"}}),
         rx.table.cell(_label(t["inv.total"]), rx.text(r.total, as_="span", class_name="invoice-total"),
@@ -339,7 +308,7 @@ _TIME_CARD = _cards_on_phone("1fr auto", ["date hours", "who who", "description 
 def _time_row(r: TimeItem) -> rx.Component:
     return rx.table.row(
         rx.table.cell(r.date, white_space="nowrap", class_name="cell-date"),
-        rx.table.cell(_client_matter(r.client, r.matter), class_name="cell-who"),
+        rx.table.cell(client_matter(r.client, r.matter), class_name="cell-who"),
         rx.table.cell(r.description, class_name="cell-description"),
         rx.table.cell(r.hours, rx.text("\u00a0h", as_="span", class_name="cell-label", display="none"),
                       text_align="right", white_space="nowrap", class_name="cell-hours cell-end"),
@@ -366,7 +335,7 @@ def _agreement_row(r: AgreementItem) -> rx.Component:
     t = AgreementsState.t
     return rx.table.row(
         rx.table.cell(rx.text(r.title, weight="medium"), class_name="cell-title"),
-        rx.table.cell(_client_matter(r.client, r.matter), class_name="cell-who"),
+        rx.table.cell(client_matter(r.client, r.matter), class_name="cell-who"),
         rx.table.cell(_label(t["agr.fee"]), r.fee, class_name="cell-fee"),
         rx.table.cell(rx.cond(r.signed != "", rx.fragment(_label(t["agr.signed"]), r.signed)), class_name="cell-signed"),
         rx.table.cell(rx.cond(r.valid_until != "", rx.fragment(_label(t["agr.valid_until"]), r.valid_until)), class_name="cell-valid cell-end"),

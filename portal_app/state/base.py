@@ -33,6 +33,7 @@ async def password_work(fn):
 
 class AppState(rx.State):
     lang: str = "pl"
+    _lang_chosen: bool = False  # picked in this tab before any sign-in: a browser's default must not undo it
 
     @rx.var(initial_value={})
     def t(self) -> dict[str, str]:
@@ -60,4 +61,4 @@ class AppState(rx.State):
     @rx.event
     def set_lang(self, lang: str | list[str]):
         if isinstance(lang, str) and lang in LANGUAGES:
-            self.lang = lang
+            self.lang, self._lang_chosen = lang, True

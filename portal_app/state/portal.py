@@ -106,7 +106,7 @@ class PortalState(AppState):
         """The language switch: the visitor's choice, which a late browser answer must not undo."""
         self._browser_language_pending = False
         if isinstance(lang, str) and lang in LANGUAGES:
-            self.lang = lang
+            self.lang, self._lang_chosen = lang, True
 
     async def _login_for_invitation(self, address: str, view: InvitationView):
         """A registered person's e-mail button: the login form, then their card.
@@ -777,6 +777,6 @@ class NotFoundState(PortalState):
     @rx.event
     async def load(self):
         staff = await self.get_state(StaffState)
-        if self.signed_in or self._brand_language_for or staff.signed_in:
-            return None  # a client, a portal visitor or staff member of this tab: their language stands
+        if self.signed_in or self._brand_language_for or staff.signed_in or self._lang_chosen:
+            return None  # a client, a portal visitor, a staff member or a visitor's choice: that language stands
         return self._ask_browser_language()

@@ -88,18 +88,22 @@ class StaffState(AppState):
     def set_lang(self, lang: str | list[str]):
         """Switch the page; signed in, also keep the choice on the account (require_staff reads it).
 
-        On the login page (nobody signed in) it only switches the page.
+        On the login page (nobody signed in) the choice becomes the account's language at the
+        sign-in that follows in this tab: who picked English expects English after signing in.
         """
         if not (isinstance(lang, str) and lang in LANGUAGES):
             return
         if lang != self.lang:
             self.lang = lang
-        if not self.staff_token:
-            return
         with session_scope() as session:
-            me = identity.staff_for_token(session, self.staff_token)
-            if me is not None:
+            me = identity.staff_for_token(session, self.staff_token) if self.staff_token else None
+            if me is None:
+                self._lang_chosen = True
+                return
+            try:
                 staff_accounts.set_language(session, me, lang)
+            except ServiceError:
+                pass  # the account went between the two reads: the page has switched, nothing to keep
 
     @rx.event(background=True)
     async def redirect_if_signed_in(self):
@@ -128,6 +132,7 @@ class StaffState(AppState):
             self.login_busy = True
             self.login_error = ""
             client_ip = self.router.session.client_ip
+            chosen = self.lang if self._lang_chosen else ""
         if not isinstance(form_data, dict):
             form_data = {}
         email = str(form_data.get("email", ""))[:320]
@@ -135,7 +140,10 @@ class StaffState(AppState):
 
         def work() -> str:
             with session_scope() as session:
-                return staff_signin.sign_in(session, email, password, client_ip=client_ip)
+                token = staff_signin.sign_in(session, email, password, client_ip=client_ip)
+                if chosen:  # picked on the login page: from now on the account's language
+                    staff_accounts.set_language(session, identity.staff_for_token(session, token), chosen)
+                return token
 
         try:
             token = await password_work(work)
@@ -147,6 +155,7 @@ class StaffState(AppState):
         async with self:
             self.login_busy = False
             self.staff_token = token
+            self._lang_chosen = False  # spent: the next person to sign in on this tab keeps their own
         return rx.redirect(routes.CONTACTS)
 
     @rx.event

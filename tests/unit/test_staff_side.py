@@ -101,6 +101,7 @@ def test_on_the_login_page_the_switch_only_changes_the_page(session, token):
     StaffState.set_lang.fn(state, "xx")
     assert state.lang == "en"
     assert stored_language(session, user) == "pl"
+    assert state._lang_chosen  # kept for the sign-in that follows (and a browser default must not undo it)
 
 
 # ---- 6. the demo hint only where the demo logins exist ---------------------------------------------
