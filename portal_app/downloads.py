@@ -16,6 +16,7 @@ from portal_app import routes
 from portal_app.db import session_scope
 from portal_app.services import client_portal, documents
 from portal_app.services.errors import ServiceError
+from portal_app.services.workspace import ID_TEXT
 from portal_app.state.portal import SESSION_COOKIE
 
 
@@ -48,7 +49,7 @@ async def _serve(scope, receive, send) -> None:
     request = Request(scope, receive)
     agreement_id = scope["path"][len(routes.DOCUMENTS_PREFIX):]
     token = request.cookies.get(SESSION_COOKIE, "")
-    found = await asyncio.to_thread(_find, token, agreement_id) if agreement_id.isdigit() and token else None
+    found = await asyncio.to_thread(_find, token, agreement_id) if ID_TEXT.fullmatch(agreement_id) and token else None
     if found is None:
         return await _not_found()(scope, receive, send)
     data, name = found

@@ -22,7 +22,7 @@ def limit_upload_size(app):
             return await app(scope, receive, send)
         headers = dict(scope.get("headers") or [])
         declared = headers.get(b"content-length")
-        if declared is not None and (not declared.isdigit() or int(declared) > MAX_UPLOAD_BODY):
+        if declared is not None and (not declared.isdigit() or len(declared) > 12 or int(declared) > MAX_UPLOAD_BODY):
             return await _too_large()(scope, receive, send)
         seen = 0
         over = False

@@ -15,7 +15,7 @@ from portal_app import routes
 from portal_app.db import session_scope
 from portal_app.models import Agreement
 from portal_app.services import documents, identity
-from portal_app.services.workspace import row_id
+from portal_app.services.workspace import ID_TEXT, row_id
 from portal_app.state.staff import SESSION_COOKIE
 
 
@@ -54,7 +54,7 @@ def serve_staff_documents(app):
             return await PlainTextResponse("Method not allowed", status_code=405)(scope, receive, send)
         agreement_id = scope["path"][len(routes.STAFF_DOCUMENTS_PREFIX):]
         token = Request(scope, receive).cookies.get(SESSION_COOKIE, "")
-        ok = agreement_id.isdigit() and len(agreement_id) <= 10 and token
+        ok = ID_TEXT.fullmatch(agreement_id) and token
         found = await asyncio.to_thread(_find, token, agreement_id) if ok else None
         if found is None:
             headers = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}

@@ -502,6 +502,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Someone else changed this meanwhile. Your typing is kept here; reopen the form to see their change, then save again.",
         "W międzyczasie ktoś inny to zmienił. To, co wpisano, zostało w formularzu; otwórz go ponownie, aby zobaczyć zmianę, i zapisz jeszcze raz.",
     ),
+    "ws.currency_has_credit_notes": (
+        "Credit notes in this currency correct this invoice: cancel them before changing the currency.",
+        "Ten rachunek korygują korekty w tej walucie: anuluj je przed zmianą waluty.",
+    ),
+    "ws.invoice_changed_meanwhile": (
+        "Someone changed this invoice meanwhile. The page now shows their version: check it, then try again.",
+        "W międzyczasie ktoś zmienił ten rachunek. Strona pokazuje teraz jego wersję: sprawdź ją i spróbuj ponownie.",
+    ),
     "ws.invoice_has_credit_notes": (
         "Cancel its credit notes first: they correct this invoice.",
         "Najpierw anuluj korekty tego rachunku.",

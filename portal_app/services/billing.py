@@ -124,6 +124,13 @@ def _credited_minor(session: Session, invoice_id: int, except_id: int | None) ->
     ).one())
 
 
+def _has_credit_notes(session: Session, invoice_id: int) -> bool:
+    """Whether a credit note (a draft too) that is not cancelled corrects this invoice."""
+    return session.exec(
+        select(Invoice.id).where(Invoice.corrects_invoice_id == invoice_id, Invoice.status != "cancelled").limit(1)
+    ).first() is not None
+
+
 def _check_matter(session: Session, staff: StaffIdentity, contact_id: int, raw, errors: Errors) -> int | None:
     if raw in (None, "", "0", 0):
         return None
@@ -165,8 +172,10 @@ def _apply(session: Session, staff: StaffIdentity, row: Invoice, form: dict, lin
             row.currency = original.currency
     else:
         currency = choice(form.get("currency"), "currency", CURRENCIES, errors)
-        if row.paid_minor and currency != row.currency:
+        if currency != row.currency and row.paid_minor:
             errors["currency"] = ("ws.invoice_has_payments", {})
+        elif currency != row.currency and row.id and _has_credit_notes(session, row.id):
+            errors["currency"] = ("ws.currency_has_credit_notes", {})  # they are in the old currency
         row.currency = currency
     built = _lines(lines, credit, errors)
     if not errors:
@@ -228,8 +237,16 @@ def update_invoice(session: Session, staff: StaffIdentity, invoice_id, form: dic
     commit(session)
 
 
-def approve_invoice(session: Session, staff: StaffIdentity, invoice_id) -> None:
+def _unchanged_since_seen(row: Invoice, seen_version) -> None:
+    """Approving or cancelling decides on the figures the page showed: refuse if they changed since."""
+    if seen_version is not None and seen_version != row.version:
+        raise ServiceError("ws.invoice_changed_meanwhile")
+
+
+def approve_invoice(session: Session, staff: StaffIdentity, invoice_id, seen_version: int | None = None) -> None:
+    """Issue a draft to the client; `seen_version` is the invoice's version on the approver's page."""
     row = firm_row(session, staff, Invoice, invoice_id)
+    _unchanged_since_seen(row, seen_version)
     if row.status != "draft":
         raise ServiceError("ws.invoice_not_draft")
     if row.type == "credit_note":
@@ -244,9 +261,10 @@ def approve_invoice(session: Session, staff: StaffIdentity, invoice_id) -> None:
     commit(session)
 
 
-def cancel_invoice(session: Session, staff: StaffIdentity, invoice_id) -> None:
+def cancel_invoice(session: Session, staff: StaffIdentity, invoice_id, seen_version: int | None = None) -> None:
     """Cancel a draft or an approved invoice nobody has paid anything on; logged."""
     row = firm_row(session, staff, Invoice, invoice_id)
+    _unchanged_since_seen(row, seen_version)
     if row.paid_minor:
         raise ServiceError("ws.invoice_has_payments")
     if row.status not in ("draft", "approved"):
@@ -308,6 +326,7 @@ class InvoiceSummary:
     paid_minor: int
     credited_minor: int
     outstanding_minor: int
+    version: int = 0  # the edit counter as read: an approval or cancellation checks it is still the same
 
 
 @dataclass(frozen=True)
@@ -347,6 +366,7 @@ def _summary(inv: Invoice, contact_name: str, matter_number: str | None, credite
         issue_date=inv.issue_date, due_date=inv.due_date, currency=inv.currency,
         total_minor=inv.total_minor, paid_minor=inv.paid_minor,
         credited_minor=int(credited) if inv.type != "credit_note" else 0, outstanding_minor=int(outstanding),
+        version=inv.version,
     )
 
 
@@ -402,7 +422,7 @@ def next_number(session: Session, staff: StaffIdentity, kind: str, today: date) 
         select(func.max(Invoice.number)).where(series, func.length(Invoice.number) == longest)
     ).one() if longest else None
     suffix = (highest or "")[len(prefix):]
-    n = int(suffix) + 1 if suffix.isdigit() else 1
+    n = int(suffix) + 1 if suffix.isascii() and suffix.isdigit() and len(suffix) <= 9 else 1
     while _number_taken(session, staff.firm_id, f"{prefix}{n:03d}", None):
         n += 1
     return f"{prefix}{n:03d}"

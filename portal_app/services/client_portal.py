@@ -37,7 +37,7 @@ from portal_app.services.identity import PortalIdentity, canonical_email
 from portal_app.services.outstanding import outstanding_minor, overdue_condition
 from portal_app.services.portal_settings import PortalBrand, brand_of, canonical_address
 from portal_app.services.sharing import resolve_invitation
-from portal_app.services.workspace import visible_text
+from portal_app.services.workspace import row_id, visible_text
 
 LANGUAGES = ("pl", "en")
 TIMEZONES = tuple(sorted(available_timezones() - {"localtime", "Factory"}))
@@ -650,10 +650,9 @@ def agreements(
 
 def agreement_document(session: Session, user: PortalIdentity, agreement_id) -> tuple[str, str]:
     """(stored file, download name) of an agreement's document visible to this person."""
-    try:
-        agreement_id = int(agreement_id)
-    except (TypeError, ValueError):
-        raise ServiceError("errors.not_found") from None
+    agreement_id = row_id(agreement_id)
+    if agreement_id is None:
+        raise ServiceError("errors.not_found")
     row = session.exec(
         select(Agreement).where(Agreement.id == agreement_id, agreement_visible(user))
     ).first()

@@ -20,13 +20,17 @@ MAX_MINOR = 10**13  # a hundred billion in major units: beyond any invoice, insi
 
 
 MAX_ID = 2**31 - 1  # PostgreSQL INTEGER: a larger id would be a database error, not "not found"
+ID_TEXT = re.compile(r"[0-9]{1,10}")  # ASCII digits only: re's [0-9], unlike \d and str.isdigit()
 
 
 def row_id(value) -> int | None:
-    """A browser-supplied id (an int or a string of digits) in the database's range, or None."""
+    """A browser-supplied id (an int or a string of ASCII digits) in the database's range, or None.
+
+    Only 0-9: `str.isdigit()` also accepts ³ (which int() refuses) and ١ (which it reads as 1).
+    """
     if isinstance(value, int) and not isinstance(value, bool):
         number = value
-    elif isinstance(value, str) and value.strip().isdigit():
+    elif isinstance(value, str) and ID_TEXT.fullmatch(value.strip()):
         number = int(value.strip())
     else:
         return None

@@ -9,6 +9,7 @@ from portal_app.config import dev_mail_enabled
 from portal_app.db import session_scope
 from portal_app.i18n import format_datetime
 from portal_app.models import OutboxMessage
+from portal_app.services.workspace import row_id
 from portal_app.state.staff import StaffState
 
 PAGE_SIZE = 50
@@ -60,10 +61,7 @@ class DevMailState(StaffState):
         me, redirect = self._allowed()
         if me is None or not self.enabled:
             return redirect
-        try:
-            ident = int(self.message_id)
-        except (TypeError, ValueError):
-            ident = 0
+        ident = row_id(self.message_id) or 0
         with session_scope() as session:
             m = session.get(OutboxMessage, ident)
         if m is None or m.firm_id != me.firm_id:

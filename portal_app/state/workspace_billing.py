@@ -262,6 +262,7 @@ def invoice_view(d: billing.InvoiceDetail, lang: str, today: date) -> InvoiceVie
 
 class InvoicePageState(StaffState):
     invoice: InvoiceView | None = None
+    _seen_version: int | None = None  # the invoice as this page shows it: approve/cancel decide on that
     not_found: bool = False
     lines: list[LineItem] = []
     payments: list[PaymentItem] = []
@@ -283,11 +284,11 @@ class InvoicePageState(StaffState):
             with session_scope() as session:
                 d = billing.invoice_detail(session, me, self.invoice_id)
         except ServiceError:
-            self.invoice, self.not_found = None, True
+            self.invoice, self.not_found, self._seen_version = None, True, None
             return
         lang, inv, today = me.language, d.invoice, today_for(me.timezone)
         money = lambda minor: format_money(minor, inv.currency, lang)  # noqa: E731
-        self.invoice = invoice_view(d, lang, today)
+        self.invoice, self._seen_version = invoice_view(d, lang, today), inv.version
         self.lines = [LineItem(ln.description, money(ln.net_minor), ln.vat_rate + "%", money(ln.vat_minor), money(ln.gross_minor))
                       for ln in d.lines]
         self.payments = [PaymentItem(format_date(p.paid_on, lang), money(p.amount_minor), p.recorded_by) for p in d.payments]
@@ -301,17 +302,19 @@ class InvoicePageState(StaffState):
         if not ok:
             self.action_error = self.form_error
             self.form_error = ""
-            return result
+            return result or InvoicePageState.load  # refused: show the invoice as it stands now
         self.message = self._msg(message_key)
         return InvoicePageState.load
 
     @rx.event
     def approve(self):
-        return self._act(lambda s, me: billing.approve_invoice(s, me, self.invoice_id), "ws.invoice.approved_msg")
+        return self._act(lambda s, me: billing.approve_invoice(s, me, self.invoice_id, self._seen_version),
+                         "ws.invoice.approved_msg")
 
     @rx.event
     def cancel(self):
-        return self._act(lambda s, me: billing.cancel_invoice(s, me, self.invoice_id), "ws.invoice.cancelled_msg")
+        return self._act(lambda s, me: billing.cancel_invoice(s, me, self.invoice_id, self._seen_version),
+                         "ws.invoice.cancelled_msg")
 
     @rx.event
     def set_pay_open(self, value: bool):

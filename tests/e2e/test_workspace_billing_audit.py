@@ -202,6 +202,16 @@ def test_two_tabs_editing_one_invoice(app_server, browser):
     user.click("#invoice-save")
     expect(user.locator("#invoice-dialog")).to_be_hidden()
     expect(user.locator("#invoice-total")).to_have_text(re.compile(rf"2{MONEY}460,00{MONEY}zł"))
+
+    # The Administrator's page still shows 1 230,00: approving that issues nothing unseen; the page
+    # shows the invoice as it stands, and approving what is now shown goes through.
+    expect(admin.locator("#invoice-total")).to_have_text(re.compile(rf"1{MONEY}230,00{MONEY}zł"))
+    admin.click("#invoice-approve")
+    expect(admin.locator("#invoice-action-error")).to_contain_text("W międzyczasie ktoś zmienił ten rachunek.")
+    expect(admin.locator("#invoice-total")).to_have_text(re.compile(rf"2{MONEY}460,00{MONEY}zł"))
+    expect(admin.locator("#invoice-status")).to_have_attribute("data-status", "draft")
+    admin.click("#invoice-approve")
+    expect(admin.locator("#invoice-status")).to_have_attribute("data-status", "approved")
     user_ctx.close()
     admin_ctx.close()
 

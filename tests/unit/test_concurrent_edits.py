@@ -132,3 +132,24 @@ def test_approving_a_credit_note_moves_the_corrected_invoices_version(session, f
     before = version(session, Invoice, inv_id)
     billing.approve_invoice(session, admin, note_id)
     assert version(session, Invoice, inv_id) == before + 1
+
+
+# ---- approving or cancelling decides on the figures the page showed -----------------------------------
+
+@pytest.mark.parametrize("act", [billing.approve_invoice, billing.cancel_invoice])
+def test_a_draft_changed_after_the_page_showed_it_is_neither_approved_nor_cancelled(session, firms, act):
+    """The approver saw 1 230,00; a colleague made it 122 998,77 meanwhile: nothing is issued unseen."""
+    admin, user = firms["admin"], firms["user"]
+    inv_id = billing.create_invoice(session, user, new_contact(session, user), invoice_form("FV/2026/777"),
+                                    [LineInput("Opinia", "1000", "23")])
+    seen = billing.invoice_detail(session, admin, inv_id).invoice
+    billing.update_invoice(session, user, inv_id, invoice_form("FV/2026/777"), [LineInput("Opinia", "99999", "23")],
+                           seen.version)
+    with pytest.raises(ServiceError) as refused:
+        act(session, admin, inv_id, seen.version)
+    assert refused.value.key == "ws.invoice_changed_meanwhile"
+    session.expire_all()
+    assert (session.get(Invoice, inv_id).status, session.get(Invoice, inv_id).total_minor) == ("draft", 12_299_877)
+    act(session, admin, inv_id, billing.invoice_detail(session, admin, inv_id).invoice.version)  # seen now: it goes
+    session.expire_all()
+    assert session.get(Invoice, inv_id).status == ("approved" if act is billing.approve_invoice else "cancelled")

@@ -192,3 +192,21 @@ def test_an_invoice_cannot_shrink_below_what_was_paid_and_credited_together(sess
         assert session.get(Invoice, inv).total_minor == 100000, "nothing saved"
     billing.update_invoice(session, me, inv, form, [LineInput("Porada", "700,00", "0")])
     assert staff_outstanding(session, me, inv) == 0
+
+
+@pytest.mark.parametrize("approve", [True, False])
+def test_an_invoice_with_credit_notes_keeps_its_currency(session, me, approve):
+    """Its credit notes are in its currency: switching the invoice alone would mix PLN and EUR debts."""
+    c = contact(session, me)
+    inv = issued_invoice(session, me, c, "FV/1", "1000,00", currency="EUR")
+    note = credit_note(session, me, c, inv, "KOR/1", "100,00", approve=approve)
+    form = {"number": "FV/1", "type": "invoice", "issue_date": "2026-03-01", "due_date": "2026-04-30", "currency": "PLN"}
+    with pytest.raises(FieldErrors) as exc:
+        billing.update_invoice(session, me, inv, form, [LineInput("Porada", "1000,00", "23")])
+    assert exc.value.fields["currency"][0] == "ws.currency_has_credit_notes"
+    session.expire_all()
+    assert session.get(Invoice, inv).currency == "EUR"
+    billing.cancel_invoice(session, me, note)  # the credit note cancelled, the currency may change
+    billing.update_invoice(session, me, inv, form, [LineInput("Porada", "1000,00", "23")])
+    session.expire_all()
+    assert session.get(Invoice, inv).currency == "PLN"

@@ -48,10 +48,12 @@ def test_the_client_gets_the_file_as_an_attachment(setup):
     assert "no-store" in answer.headers["cache-control"]
 
 
-@pytest.mark.parametrize("case", ["no cookie", "bad cookie", "not shared", "no such id", "not a number"])
+@pytest.mark.parametrize("case", ["no cookie", "bad cookie", "not shared", "no such id", "not a number",
+                                  "superscript digit", "other script's digit", "huge number"])
 def test_everyone_else_gets_the_same_404(setup, case):
     client, cookie, shared, hidden = setup
-    target = {"not shared": hidden, "no such id": 10**9, "not a number": "1abc"}.get(case, shared)
+    target = {"not shared": hidden, "no such id": 10**9, "not a number": "1abc", "superscript digit": "%C2%B3",
+              "other script's digit": "%D9%A1", "huge number": "9" * 5000}.get(case, shared)
     if case != "no cookie":
         client.cookies.set(SESSION_COOKIE, "x" * 43 if case == "bad cookie" else cookie)
     answer = client.get(routes.DOCUMENTS_PREFIX + str(target))
@@ -120,3 +122,19 @@ def test_a_standard_plan_firm_with_the_portal_still_ticked_serves_nothing(setup,
     firm.plan = "standard"
     add(session, firm)
     assert client.get(routes.DOCUMENTS_PREFIX + str(shared)).status_code == 404
+
+
+@pytest.mark.parametrize("raw", ["%C2%B3", "%D9%A1", "9" * 5000, "1abc", ""])
+def test_the_staff_route_answers_odd_ids_with_404_not_an_error(setup, session, raw):
+    """A stranger with any cookie value must not reach int() with a superscript digit (a 500 and a traceback)."""
+    from portal_app.staff_documents import serve_staff_documents
+    from portal_app.state.staff import SESSION_COOKIE as STAFF_COOKIE
+
+    _client, _cookie, shared, _hidden = setup
+    _firm, admin = _firm_admin(session, shared)
+    staff = TestClient(serve_staff_documents(_behind()), raise_server_exceptions=True)
+    for cookie in ("x", identity.start_session(session, staff_user_id=admin.user_id)):
+        staff.cookies.set(STAFF_COOKIE, cookie)
+        answer = staff.get(routes.STAFF_DOCUMENTS_PREFIX + raw)
+        assert (answer.status_code, answer.text) == (404, "Not found")
+    assert staff.get(routes.STAFF_DOCUMENTS_PREFIX + str(shared)).status_code == 200  # the real id still serves

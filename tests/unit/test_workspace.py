@@ -593,3 +593,15 @@ def test_signed_out_callers_are_sent_to_the_login(session, firms):
     state.staff_token = "forged"
     ContactFormState.save.fn(state, {"name": "X", "kind": "person"})
     assert session.exec(select(Contact)).all() == [] and not state.signed_in
+
+
+@pytest.mark.parametrize("raw, expected", [
+    (7, 7), ("7", 7), (" 12 ", 12), ("2147483647", 2**31 - 1),
+    ("³", None), ("١", None), ("１２", None), ("1" * 5000, None), ("2147483648", None), ("0", None), ("-1", None),
+    (True, None), (None, None), ([1], None), ("1e3", None), ("", None),
+])
+def test_row_id_takes_ascii_digits_in_the_databases_range_only(raw, expected):
+    """str.isdigit() says yes to ³ (which int() refuses: a crash) and ١ (which int() reads as 1)."""
+    from portal_app.services.workspace import row_id
+
+    assert row_id(raw) == expected
