@@ -504,7 +504,7 @@ INVOICE_STATUS_FILTERS = ("approved", "partially_paid", "paid", "cancelled", "ov
 def _page(page) -> int:
     try:
         return max(0, min(int(page), 100_000))
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # JSON may carry Infinity
         return 0
 
 

@@ -730,3 +730,10 @@ def test_long_quiet_counters_are_swept(session, registered):
     attempt(session, "wrong-password-123", at=later, email="made-up-2@example.com")
     keys = {row.key for row in session.exec(select(LoginThrottle))}
     assert not any("made-up-1" in k for k in keys) and any("made-up-2" in k for k in keys)
+
+
+@pytest.mark.parametrize("raw, expected", [(3, 3), ("2", 2), (-5, 0), (10**9, 100_000), (float("inf"), 0),
+                                           (float("nan"), 0), ("abc", 0), (None, 0), ([1], 0)])
+def test_a_list_page_number_from_the_browser_is_bounded_never_an_error(raw, expected):
+    """Python's json reads `Infinity` and `NaN`: int() of them raised OverflowError/ValueError."""
+    assert client_portal._page(raw) == expected
