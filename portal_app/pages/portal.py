@@ -74,7 +74,8 @@ def forgot_password_page() -> rx.Component:
             rx.form(
                 rx.vstack(
                     rx.text(S.t["forgot.intro"], size="2", color_scheme="gray"),
-                    field(S.t["common.email"], rx.input(name="email", id="email", type="email", auto_complete="username", size="3"), field_id="email"),
+                    field(S.t["common.email"], rx.input(name="email", id="email", type="email", auto_complete="username", size="3"),
+                          error=S.email_error, field_id="email"),
                     rx.button(S.t["forgot.submit"], type="submit", size="3", width="100%", loading=S.busy, disabled=~S.is_hydrated, id="forgot-submit"),
                     spacing="4", width="100%",
                 ),

@@ -396,12 +396,14 @@ def _invite(
     recipient.last_invited_at = now
     session.add(recipient)
     firm = session.get(Firm, card.firm_id)
-    registered = session.exec(
-        select(PortalUser.id).where(PortalUser.firm_id == card.firm_id, PortalUser.email == recipient.email)
-    ).first() is not None
+    # Someone with an account reads it in the language they chose; a newcomer in the firm's.
+    account_language = session.exec(
+        select(PortalUser.language).where(PortalUser.firm_id == card.firm_id, PortalUser.email == recipient.email)
+    ).first()
+    registered = account_language is not None
     logo_url = routes.logo_link(settings.logo_file) if settings.logo_file else None
     rendered = invitation_email(
-        lang=firm.default_language if firm else "pl",
+        lang=account_language or (firm.default_language if firm else "pl"),
         company_name=settings.company_name,
         contact_email=settings.contact_email,
         logo_url=logo_url,

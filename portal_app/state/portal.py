@@ -2,6 +2,7 @@
 
 import asyncio
 import json
+import re
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -679,11 +680,13 @@ class ForgotPasswordState(PortalState):
 
     sent: bool = False
     busy: bool = False
+    email_error: str = ""
 
     @rx.event
     def load(self):
         brand = self._load_brand()
         self.sent = self.busy = False
+        self.email_error = ""
         if brand is not None and not self.signed_in:
             return self._brand_language_once(brand)
 
@@ -697,6 +700,14 @@ class ForgotPasswordState(PortalState):
             self.busy = True
             address = self.address
         email = str(form_data.get("email", ""))[:320]
+        try:
+            identity.canonical_email(email)  # a mistyped address would wait for a mail that never comes
+        except ServiceError as exc:
+            async with self:
+                self.busy, self.email_error = False, self._msg(exc.key)
+            return
+        async with self:
+            self.email_error = ""
 
         def work():
             with session_scope() as session:
@@ -772,11 +783,27 @@ class ResetPasswordState(PortalState):
 
 
 class NotFoundState(PortalState):
-    """The 404 page: in the language this tab already speaks, else in the browser's."""
+    """The 404 page: in the language this tab already speaks, else in the browser's.
+
+    Under a portal's address (`/portal/<address>/…`, a mistyped link of a client, perhaps in a new
+    tab) it wears that portal's branding and leads back to it, in the signed-in client's language.
+    """
 
     @rx.event
     async def load(self):
         staff = await self.get_state(StaffState)
+        found = re.match(r"/portal/([^/?#]+)", self.router.url.path or "")
+        if found:
+            address = found.group(1)
+            with session_scope() as session:
+                brand, user = client_portal.visit(session, address, self.portal_token)
+            if brand is not None:
+                self._show_brand(brand)
+                if user is not None:
+                    self._assign(lang=user.language)
+                    return None
+                if not (self._lang_chosen or staff.signed_in):
+                    return self._brand_language_once(brand)
         if self.signed_in or self._brand_language_for or staff.signed_in or self._lang_chosen:
             return None  # a client, a portal visitor, a staff member or a visitor's choice: that language stands
         return self._ask_browser_language()

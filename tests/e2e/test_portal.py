@@ -378,6 +378,17 @@ def test_unknown_addresses_get_a_translated_page_with_the_way_back(browser, clie
     expect(client.locator("#not-found-home")).to_have_attribute("href", f"/portal/{portal['address']}")
     client.click("#not-found-home")
     expect(client.locator("#hours-total")).to_be_visible()
+    # A mistyped link opened in a new tab: the portal's branding, the client's language, the way back.
+    tab = client.context.new_page()
+    answer = tab.goto(f"{portal['url']}/portal/{portal['address']}/faktury")
+    assert answer.status == 404
+    expect(tab.locator("#portal-company-name")).to_be_visible()
+    expect(tab.locator("#not-found")).to_have_text(msg("not_found.title", "en"))
+    expect(tab.locator("#not-found-home")).to_have_attribute("href", f"/portal/{portal['address']}")
+    shot(tab, "portal-07-not-found-new-tab")
+    tab.click("#not-found-home")
+    expect(tab.locator("#hours-total")).to_be_visible()
+    tab.close()
     client.click("#account-menu")
     client.click("#portal-log-out")
     expect(client.locator("#portal-login-submit")).to_be_visible()
@@ -388,6 +399,11 @@ def test_password_reset_from_the_e_mail(client, portal, db):
     client.goto(f"{portal['url']}/portal/{portal['address']}")
     client.click("#forgot-link")
     expect(client.locator("#forgot-submit")).to_be_enabled()  # the page is live, typing will be kept
+    client.fill("#email", "ewa.testowa@example")  # no domain ending: said beside the field, not "we have sent it"
+    client.click("#forgot-submit")
+    expect(client.locator("#email-error")).to_have_text(msg("email.invalid", "en"))
+    expect(client.locator("#email")).to_have_value("ewa.testowa@example")
+    expect(client.locator("#forgot-sent")).to_have_count(0)
     client.fill("#email", CLIENT.upper())
     client.click("#forgot-submit")
     expect(client.locator("#forgot-sent")).to_be_visible()

@@ -670,6 +670,20 @@ def test_registered_person_gets_new_card_mail_not_a_registration_one(world, sess
     assert sharing.resolve_invitation(session, world["firm"].id, token_in(mail)).state == "login"
 
 
+def test_a_registered_person_gets_the_new_card_mail_in_their_own_language(world, session):
+    """Their account speaks English in a Polish firm: the mail about the next card does too."""
+    admin = world["admin"]
+    share(session, admin, "matter", world["m1"].id, ["jan@example.com"])
+    who = client(session, "nowak", "jan@example.com")
+    session.get(PortalUser, who.user_id).language = "en"
+    session.commit()
+    save_from_dialog(session, admin, "contact", world["wis"].id, ["jan@example.com"])
+    mail = outbox(session, "jan@example.com")[-1]
+    assert "View contact" in mail.html and "Wyświetl" not in mail.html
+    save_from_dialog(session, admin, "contact", world["budmax"].id, ["ola@example.com"])  # a newcomer: the firm's
+    assert "Wyświetl kontakt" in outbox(session, "ola@example.com")[-1].html
+
+
 @pytest.mark.parametrize(("lang", "kind", "button", "wording"), [
     ("pl", "contact", "Wyświetl kontakt", "udostępnia Ci kontakt"),
     ("pl", "matter", "Wyświetl sprawę", "udostępnia Ci sprawę"),
