@@ -1,4 +1,4 @@
-"""The staff invoice page: lines and totals, the status actions, payments and credit notes."""
+"""The staff invoice page: lines and totals, the status actions, payments (recorded and removed) and credit notes."""
 
 import reflex as rx
 
@@ -18,8 +18,30 @@ def _line(ln: LineItem) -> rx.Component:
     )
 
 
+def _remove_payment(p: PaymentItem) -> rx.Component:
+    """A small Remove button that asks first, naming the payment: what the client owes goes up again."""
+    return rx.alert_dialog.root(
+        rx.alert_dialog.trigger(rx.button(rx.icon("trash-2", size=12), T["ws.payment.remove"], size="1", variant="soft",
+                                          color_scheme="red", class_name="payment-remove")),
+        rx.alert_dialog.content(
+            rx.alert_dialog.title(T["ws.payment.remove_title"]),
+            rx.alert_dialog.description(T["ws.payment.remove_confirm"]),
+            rx.text(p.paid_on, " · ", p.amount, " · ", p.recorded_by, weight="bold", size="2", padding_top="var(--space-2)",
+                    class_name="payment-remove-which"),
+            rx.hstack(
+                rx.alert_dialog.cancel(rx.button(T["common.cancel"], variant="soft", color_scheme="gray")),
+                rx.alert_dialog.action(rx.button(T["ws.payment.remove_title"], color_scheme="red", on_click=S.remove_payment(p.id),
+                                                 class_name="payment-remove-confirm")),
+                justify="end", spacing="3", padding_top="var(--space-3)",
+            ),
+            max_width="460px",
+        ),
+    )
+
+
 def _payment(p: PaymentItem) -> rx.Component:
     return rx.table.row(rx.table.cell(p.paid_on), rx.table.cell(p.amount, text_align="right"), rx.table.cell(p.recorded_by),
+                        rx.table.cell(rx.cond(S.invoice.status != "cancelled", _remove_payment(p)), text_align="right"),
                         class_name="payment-row")
 
 
@@ -139,7 +161,10 @@ def invoice_page() -> rx.Component:
                     card(
                         rx.heading(T["ws.payment.title"], size="4", padding_bottom="var(--space-3)"),
                         rx.table.root(
-                            rx.table.header(rx.table.row(*[rx.table.column_header_cell(T[k]) for k in ("ws.payment.date", "ws.payment.amount", "ws.payment.by")])),
+                            rx.table.header(rx.table.row(
+                                *[rx.table.column_header_cell(T[k]) for k in ("ws.payment.date", "ws.payment.amount", "ws.payment.by")],
+                                rx.table.column_header_cell(""),
+                            )),
                             rx.table.body(rx.foreach(S.payments, _payment)),
                             width="100%", id="invoice-payments",
                         ),

@@ -17,12 +17,13 @@ from sqlmodel import Session, select
 
 from portal_app.models import Contact, Invoice, InvoiceLine, Matter, Payment, StaffUser
 from portal_app.services.client_portal import today_for
-from portal_app.services.errors import FieldErrors, ServiceError
+from portal_app.services.errors import FieldErrors, NotAllowed, ServiceError
 from portal_app.services.identity import StaffIdentity
 from portal_app.services.outstanding import credited_minor, outstanding_minor
 from portal_app.services.workspace import (
     CENT,
     MAX_MINOR,
+    AmbiguousAmount,
     Errors,
     amount_field,
     audit,
@@ -94,6 +95,9 @@ def _lines(lines: list, credit: bool, errors: Errors) -> list[InvoiceLine]:
             net = parse_amount(getattr(line, "net", ""))
             if net <= 0 or to_minor(net) >= MAX_MINOR:
                 raise ValueError(net)
+        except AmbiguousAmount:
+            errors[f"line_{i}_net"] = ("ws.amount_ambiguous", {})
+            continue
         except ValueError:
             errors[f"line_{i}_net"] = ("ws.amount_positive", {})
             continue
@@ -309,6 +313,36 @@ def record_payment(session: Session, staff: StaffIdentity, invoice_id, form: dic
     commit(session)  # two payments at once: the version check lets only one count
 
 
+def _status_after_payments(row: Invoice, outstanding: int) -> str:
+    """As recording sets it: paid when nothing is owed, partially paid while something was paid."""
+    if not row.paid_minor:
+        return "approved"  # credit notes alone never mark an invoice paid
+    return "paid" if outstanding <= 0 else "partially_paid"
+
+
+def remove_payment(session: Session, staff: StaffIdentity, invoice_id, payment_id, seen_version: int | None = None) -> None:
+    """Undo a payment recorded by mistake: what is owed goes back up, the status with it; logged.
+
+    `seen_version` is the invoice's version on the remover's page: a payment recorded or removed
+    by a colleague since then refuses this, so nobody removes one while reading other figures.
+    """
+    row = firm_row(session, staff, Invoice, invoice_id)
+    payment = firm_row(session, staff, Payment, payment_id)
+    if payment.invoice_id != row.id:
+        raise NotAllowed("errors.not_found")
+    _unchanged_since_seen(row, seen_version)
+    if row.status == "cancelled":
+        raise ServiceError("ws.payment_invoice_cancelled")
+    credited = int(session.exec(select(credited_minor()).where(Invoice.id == row.id)).one())
+    row.paid_minor = max(0, row.paid_minor - payment.amount_minor)
+    row.status = _status_after_payments(row, row.total_minor - row.paid_minor - credited)  # services.outstanding's rule
+    session.delete(payment)
+    session.add(row)
+    amount = Decimal(payment.amount_minor).scaleb(-2)
+    audit(session, staff, "payment.removed", "invoice", row.id, f"{row.number}: {amount:.2f} {row.currency}")
+    commit(session)
+
+
 @dataclass(frozen=True)
 class InvoiceSummary:
     id: int
@@ -340,6 +374,7 @@ class LineRow:
 
 @dataclass(frozen=True)
 class PaymentRow:
+    id: int
     paid_on: date
     amount_minor: int
     recorded_by: str
@@ -402,7 +437,7 @@ def invoice_detail(session: Session, staff: StaffIdentity, invoice_id) -> Invoic
     return InvoiceDetail(
         invoice=_summary(*this),
         lines=[LineRow(ln.description, ln.net_minor, ln.vat_rate, ln.vat_minor, ln.gross_minor) for ln in lines],
-        payments=[PaymentRow(p.paid_on, p.amount_minor, name) for p, name in payments],
+        payments=[PaymentRow(id=p.id, paid_on=p.paid_on, amount_minor=p.amount_minor, recorded_by=name) for p, name in payments],
         corrects=corrects,
         credit_notes=[_summary(*c) for c in credits],
     )

@@ -119,15 +119,23 @@ def parse_date(value, name: str, errors: Errors, *, required: bool = True) -> da
 _AMOUNT = re.compile(r"^-?\d+(?:[.,]\d{1,2})?$")
 
 
+class AmbiguousAmount(ValueError):
+    """`1,500` or `0,001`: a thousands separator in English, a decimal comma in Polish."""
+
+
 def parse_amount(value) -> Decimal:
     """`1 234,50`, `1,234.50`, `1234.5` → Decimal('1234.50'); ValueError on anything else.
 
     The last `.` or `,` is the decimal separator when it is followed by one or two digits; every
-    other separator (spaces, the other mark) is a thousands separator.
+    other separator (spaces, the other mark) is a thousands separator. A single mark followed by
+    three digits (`1,500`, `1.500`, `0,001`) is refused as AmbiguousAmount rather than guessed:
+    read as thousands, `0,001` became a payment of 1,00.
     """
     raw = re.sub(r"[\s\u00a0\u202f]", "", str(value or ""))
     if not raw:
         raise ValueError("empty")
+    if re.fullmatch(r"-?[0-9]{1,3}[.,][0-9]{3}", raw):
+        raise AmbiguousAmount(raw)
     last = max(raw.rfind(","), raw.rfind("."))
     whole, fraction = (raw[:last], raw[last + 1:]) if last >= 0 and 1 <= len(raw) - last - 1 <= 2 else (raw, "")
     if fraction and raw[last] in whole:
@@ -152,6 +160,9 @@ def amount_field(value, name: str, errors: Errors, *, positive: bool = True) -> 
     """Minor units of a typed amount, or 0 with a field error."""
     try:
         minor = to_minor(parse_amount(value))
+    except AmbiguousAmount:
+        errors[name] = ("ws.amount_ambiguous", {})
+        return 0
     except ValueError:
         errors[name] = ("ws.amount_invalid", {})
         return 0

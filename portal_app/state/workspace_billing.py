@@ -1,5 +1,5 @@
 """Invoices in the staff workspace: the card lists, the invoice form with its lines, and the
-invoice page (approve, cancel, record a payment, issue a credit note)."""
+invoice page (approve, cancel, record or remove a payment, issue a credit note)."""
 
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -218,6 +218,7 @@ class LineItem:
 
 @dataclass(frozen=True)
 class PaymentItem:
+    id: int
     paid_on: str
     amount: str
     recorded_by: str
@@ -291,7 +292,7 @@ class InvoicePageState(StaffState):
         self.invoice, self._seen_version = invoice_view(d, lang, today), inv.version
         self.lines = [LineItem(ln.description, money(ln.net_minor), ln.vat_rate + "%", money(ln.vat_minor), money(ln.gross_minor))
                       for ln in d.lines]
-        self.payments = [PaymentItem(format_date(p.paid_on, lang), money(p.amount_minor), p.recorded_by) for p in d.payments]
+        self.payments = [PaymentItem(p.id, format_date(p.paid_on, lang), money(p.amount_minor), p.recorded_by) for p in d.payments]
         self.corrects = _item(d.corrects, lang, today) if d.corrects else None
         self.credit_notes = [_item(c, lang, today) for c in d.credit_notes]
         self.not_found = False
@@ -340,3 +341,9 @@ class InvoicePageState(StaffState):
         self.pay_open = False
         self.message = self._msg("ws.payment.recorded")
         return InvoicePageState.load
+
+    @rx.event
+    def remove_payment(self, payment_id: int):
+        """The browser names the payment; the service checks it is one of this invoice, in this firm."""
+        return self._act(lambda s, me: billing.remove_payment(s, me, self.invoice_id, payment_id, self._seen_version),
+                         "ws.payment.removed")

@@ -111,9 +111,13 @@ def test_staff_user_enters_everything_and_the_client_sees_it(app_server, browser
     page.keyboard.press("Escape")
     expect(page.locator("#share-dialog")).to_have_count(0)
     page.goto(url + "/contacts")
+    page.fill("#contacts-search", "nikt-taki")
+    page.click("#contacts-search-submit")
+    expect(page.locator("#contacts-empty")).to_have_text(translate("pl", "contacts.no_match").replace("{query}", "nikt-taki"))
     page.fill("#contacts-search", "zielony")
     page.click("#contacts-search-submit")
     expect(page.locator("#contacts-table tbody tr")).to_have_count(1)
+    expect(page.locator("#contacts-empty")).to_have_count(0)
     expect(page.locator("#contacts-table")).to_contain_text("zarzad@zielony-ogrod.example.com")
 
     # 2. A matter for it.

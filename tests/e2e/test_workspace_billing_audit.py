@@ -120,6 +120,31 @@ def test_invoice_edit_credit_note_and_locked_invoice(app_server, browser):
     expect(page.locator("#invoice-outstanding")).to_have_text(re.compile(rf"1{MONEY}000,00{MONEY}zł"))
     expect(_pending(client).locator(".money")).to_have_text(re.compile(rf"1{MONEY}000,00{MONEY}zł"))
 
+    # 2a. A payment recorded by mistake settles it; removed after confirming, the invoice and the
+    #     client's widget owe the 1 000,00 again, and the removal is logged.
+    page.click("#payment-new")
+    page.fill("#payment-amount", "1000")
+    page.click("#payment-save")
+    expect(page.locator("#invoice-status")).to_have_attribute("data-status", "paid")
+    expect(_pending(client).locator(".money")).to_have_count(0)
+    expect(page.locator("#invoice-payments .payment-row")).to_have_count(2)
+    page.locator("#invoice-payments .payment-row").nth(1).locator(".payment-remove").click()
+    dialog = page.get_by_role("alertdialog")
+    expect(dialog).to_contain_text("Usunąć tę płatność? Kwota do zapłaty wzrośnie o jej wartość")
+    expect(dialog.locator(".payment-remove-which")).to_contain_text(re.compile(rf"1{MONEY}000,00{MONEY}zł"))
+    shot(page, "ws-10a-remove-payment-confirm")
+    dialog.locator(".payment-remove-confirm").click()
+    expect(page.locator("#invoice-message")).to_contain_text("Płatność została usunięta.")
+    expect(page.locator("#invoice-status")).to_have_attribute("data-status", "partially_paid")
+    expect(page.locator("#invoice-outstanding")).to_have_text(re.compile(rf"1{MONEY}000,00{MONEY}zł"))
+    expect(page.locator("#invoice-payments .payment-row")).to_have_count(1)
+    expect(page.locator("#invoice-payments .payment-row td").nth(1)).to_have_text(re.compile(rf"590,00{MONEY}zł"))
+    expect(_pending(client).locator(".money")).to_have_text(re.compile(rf"1{MONEY}000,00{MONEY}zł"))
+    shot(page, "ws-10b-payment-removed")
+    with _db(app_server) as s:
+        logged = s.exec(select(AuditLog).where(AuditLog.action == "payment.removed")).all()
+    assert [(e.target_type, e.summary) for e in logged] == [("invoice", page.locator("#invoice-title").inner_text() + ": 1000.00 PLN")]
+
     # 3. A credit note of 200,00 + 23% correcting it: 246,00 less outstanding, once approved.
     page.click("#credit-new")
     expect(page.locator("#invoice-dialog")).to_be_visible()

@@ -70,7 +70,8 @@ def invoice_form(number="FV/2026/001", **extra):
 
 @pytest.mark.parametrize("raw, expected", [
     ("1234.56", "1234.56"), ("1 234,56", "1234.56"), ("1,234.56", "1234.56"), ("1.234,5", "1234.50"),
-    ("100", "100.00"), ("0,01", "0.01"), ("1,234", "1234.00"), ("\u00a012\u00a0000,00", "12000.00"),
+    ("100", "100.00"), ("0,01", "0.01"), ("1,234,000", "1234000.00"), ("\u00a012\u00a0000,00", "12000.00"),
+    ("1 500", "1500.00"), ("1.500,00", "1500.00"), ("1,500.00", "1500.00"),
 ])
 def test_amounts_are_read_in_either_locale(raw, expected):
     assert parse_amount(raw) == Decimal(expected)
@@ -83,6 +84,17 @@ def test_an_amount_shown_for_editing_reads_back_the_same_in_either_language(mino
     assert format_amount(minor, "pl") == format_amount(minor, "pl").replace(".", "")  # Polish: no dot
     for lang in ("pl", "en"):
         assert parse_amount(format_amount(minor, lang)) * 100 == minor
+
+
+@pytest.mark.parametrize("raw", ["1,500", "1.500", "0,001", "12,345", "999.999", "-1,500"])
+def test_a_lone_mark_before_three_digits_is_refused_not_guessed(raw):
+    """Thousands in English, a decimal comma in Polish: `0,001` was recorded as a payment of 1,00 zł."""
+    from portal_app.services.workspace import AmbiguousAmount, amount_field
+
+    with pytest.raises(AmbiguousAmount):
+        parse_amount(raw)
+    errors = {}
+    assert amount_field(raw, "amount", errors) == 0 and errors == {"amount": ("ws.amount_ambiguous", {})}
 
 
 @pytest.mark.parametrize("raw", ["", "abc", "1,2,3.4.5x", "12.345.6", "1e5", "--1"])
