@@ -226,7 +226,7 @@ def card_switcher() -> rx.Component:
     )
 
 
-def portal_shell(*content: rx.Component) -> rx.Component:
+def portal_shell(*content: rx.Component, switcher: bool = True) -> rx.Component:
     """Signed-in portal: brand, menu (Dashboard, Invoices, Time entries, Agreements), account menu.
 
     One bar for every width: on a phone the brand and the account menu share the first line and
@@ -277,7 +277,7 @@ def portal_shell(*content: rx.Component) -> rx.Component:
         rx.box(
             bar,
             rx.box(
-                rx.vstack(card_switcher(), *content, spacing="4", width="100%"),
+                rx.vstack(*((card_switcher(),) if switcher else ()), *content, spacing="4", width="100%"),
                 max_width="1180px", margin_x="auto", padding="var(--space-6)", width="100%",
                 style={PHONE: {"padding": "var(--space-3)"}},
             ),

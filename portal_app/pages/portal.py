@@ -262,15 +262,15 @@ def _table(headers: list, rows, render, empty_text, id_: str, state, controls=()
     )
 
 
-# Phone card of an invoice: number and status, whose it is, then the dates and the amounts.
-_INVOICE_CARD = _cards_on_phone("1fr auto", ["number status", "who who", "due total", "issued outstanding"])
+# Phone card of an invoice: number and status, its type, whose it is, then the dates and the amounts.
+_INVOICE_CARD = _cards_on_phone("1fr auto", ["number status", "type type", "who who", "due total", "issued outstanding"])
 
 
 def _invoice_row(r: InvoiceItem) -> rx.Component:
     t = InvoicesState.t
     return rx.table.row(
         rx.table.cell(rx.text(r.number, weight="medium"), class_name="cell-number"),
-        rx.table.cell(r.type, class_name="cell-type"),
+        rx.table.cell(r.type, class_name="cell-type", style={PHONE: {"color": "var(--gray-11)", "font_size": "var(--font-size-1)"}}),
         rx.table.cell(invoice_status(t, r.status, r.overdue), class_name="cell-status cell-end"),
         rx.table.cell(client_matter(r.client, r.matter), class_name="cell-who"),
         rx.table.cell(_label(t["inv.issued"]), r.issued, class_name="cell-issued", style={PHONE: {"white_space": "nowrap"}}),
@@ -404,7 +404,8 @@ def account_page() -> rx.Component:
             rx.heading(S.t["account.title"], size="6"),
             rx.grid(card(profile), card(password), columns=rx.breakpoints(initial="1", md="2"), spacing="4", width="100%"),
             spacing="4", width="100%",
-        )
+        ),
+        switcher=False,  # account settings are not narrowed by a card
     )
 
 

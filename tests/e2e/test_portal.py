@@ -252,7 +252,7 @@ def test_on_a_phone_every_list_fits_the_screen(browser, portal):
     expect(first).to_be_visible()
     expect(page.locator(".invoice-row")).to_have_count(4)  # one element per invoice at every width
     _fits_the_screen(page)
-    for part in (".cell-number", ".cell-status", ".invoice-total", ".cell-due"):
+    for part in (".cell-number", ".cell-status", ".cell-type", ".invoice-total", ".cell-due"):
         _on_screen(first.locator(part))
     expect(first.locator(".cell-total .cell-label")).to_have_text(msg("inv.total", "pl"))
     expect(page.locator("#invoices-table thead")).to_be_hidden()
@@ -310,6 +310,7 @@ def test_language_and_password_change_take_effect_at_once(client, portal, browse
     client.click("#profile-save")
     expect(client.locator("#profile-saved")).to_have_text(msg("common.saved", "en"))
     expect(client.get_by_role("heading", name=msg("account.title", "en"))).to_be_visible()
+    expect(client.locator("#card-switcher")).to_have_count(0)  # account settings are not narrowed by a card
     client.fill("#current_password", PASSWORD)
     client.fill("#new_password", NEW_PASSWORD)
     client.fill("#new_password_repeat", NEW_PASSWORD)
