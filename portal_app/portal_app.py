@@ -6,6 +6,7 @@ import logging
 import reflex as rx
 
 from portal_app import log_bound, routes, tab_reconnect
+from portal_app.components.document import titled
 from portal_app.config import mail_poll_seconds
 from portal_app.downloads import serve_documents
 from portal_app.event_errors import handle_backend_exception
@@ -63,25 +64,25 @@ guard = StaffState.require_staff
 portal_guard = PortalState.require_client
 
 app.add_page(home.home_page, route=routes.HOME, title="Lexportal — Client Portal")
-app.add_page(staff.login_page, route=routes.LOGIN, title="Log in · Lexportal", on_load=StaffState.redirect_if_signed_in)
-app.add_page(staff.contacts_page, route=routes.CONTACTS, title="Contacts · Lexportal", on_load=[guard, ContactsState.load])
-app.add_page(staff.contact_page, route=routes.CONTACT, title="Contact · Lexportal", on_load=[guard, ShareState.close_dialog, CardState.load_contact, CardInvoicesState.load_contact, AgreementsCardState.load_contact])
-app.add_page(staff.matters_page, route=routes.MATTERS, title="Matters · Lexportal", on_load=[guard, MattersState.load])
-app.add_page(staff.matter_page, route=routes.MATTER, title="Matter · Lexportal", on_load=[guard, ShareState.close_dialog, CardState.load_matter, TimeState.load, CardInvoicesState.load_matter, AgreementsCardState.load_matter])
-app.add_page(workspace_invoice.invoice_page, route=routes.INVOICE, title="Invoice · Lexportal", on_load=[guard, InvoicePageState.load])
-app.add_page(workspace_preview.preview_page, route=routes.PREVIEW, title="View as client · Lexportal", on_load=[guard, PreviewState.load])
-app.add_page(settings.client_portal_settings_page, route=routes.SETTINGS_PORTAL, title="Client Portal settings · Lexportal", on_load=[guard, PortalSettingsState.load])
-app.add_page(audit_log.audit_log_page, route=routes.SETTINGS_AUDIT_LOG, title="Audit log · Lexportal", on_load=[guard, AuditLogState.open_page])
-app.add_page(dev_mail.dev_mail_page, route=routes.DEV_MAIL, title="Development mail · Lexportal", on_load=[guard, DevMailState.load_list])
-app.add_page(dev_mail.dev_mail_message_page, route=routes.DEV_MAIL_MESSAGE, title="E-mail · Lexportal", on_load=[guard, DevMailState.load_message])
+app.add_page(titled(staff.login_page, "login.submit"), route=routes.LOGIN, title="Log in · Lexportal", on_load=StaffState.redirect_if_signed_in)
+app.add_page(titled(staff.contacts_page, "contacts.title"), route=routes.CONTACTS, title="Contacts · Lexportal", on_load=[guard, ContactsState.load])
+app.add_page(titled(staff.contact_page, "card.contact"), route=routes.CONTACT, title="Contact · Lexportal", on_load=[guard, ShareState.close_dialog, CardState.load_contact, CardInvoicesState.load_contact, AgreementsCardState.load_contact])
+app.add_page(titled(staff.matters_page, "matters.title"), route=routes.MATTERS, title="Matters · Lexportal", on_load=[guard, MattersState.load])
+app.add_page(titled(staff.matter_page, "card.matter"), route=routes.MATTER, title="Matter · Lexportal", on_load=[guard, ShareState.close_dialog, CardState.load_matter, TimeState.load, CardInvoicesState.load_matter, AgreementsCardState.load_matter])
+app.add_page(titled(workspace_invoice.invoice_page, "title.invoice"), route=routes.INVOICE, title="Invoice · Lexportal", on_load=[guard, InvoicePageState.load])
+app.add_page(titled(workspace_preview.preview_page, "ws.preview.open"), route=routes.PREVIEW, title="View as client · Lexportal", on_load=[guard, PreviewState.load])
+app.add_page(titled(settings.client_portal_settings_page, "title.portal_settings"), route=routes.SETTINGS_PORTAL, title="Client Portal settings · Lexportal", on_load=[guard, PortalSettingsState.load])
+app.add_page(titled(audit_log.audit_log_page, "audit.title"), route=routes.SETTINGS_AUDIT_LOG, title="Audit log · Lexportal", on_load=[guard, AuditLogState.open_page])
+app.add_page(titled(dev_mail.dev_mail_page, "devmail.title"), route=routes.DEV_MAIL, title="Development mail · Lexportal", on_load=[guard, DevMailState.load_list])
+app.add_page(titled(dev_mail.dev_mail_message_page, "title.email"), route=routes.DEV_MAIL_MESSAGE, title="E-mail · Lexportal", on_load=[guard, DevMailState.load_message])
 
-app.add_page(portal.login_page, route=routes.PORTAL_LOGIN, title="Client Portal", on_load=PortalLoginState.load)
-app.add_page(portal.invite_page, route=routes.PORTAL_INVITE, title="Client Portal", on_load=InviteState.load)
-app.add_page(portal.forgot_password_page, route=routes.PORTAL_FORGOT, title="Reset password · Client Portal", on_load=ForgotPasswordState.load)
-app.add_page(portal.reset_password_page, route=routes.PORTAL_RESET, title="Set a new password · Client Portal", on_load=ResetPasswordState.load)
-app.add_page(portal.dashboard_page, route=routes.PORTAL_DASHBOARD, title="Dashboard · Client Portal", on_load=DashboardState.load)
-app.add_page(portal.invoices_page, route=routes.PORTAL_INVOICES, title="Invoices · Client Portal", on_load=InvoicesState.load)
-app.add_page(portal.time_entries_page, route=routes.PORTAL_TIME, title="Time entries · Client Portal", on_load=TimeEntriesState.load)
-app.add_page(portal.agreements_page, route=routes.PORTAL_AGREEMENTS, title="Agreements · Client Portal", on_load=AgreementsState.load)
-app.add_page(portal.account_page, route=routes.PORTAL_ACCOUNT, title="Account · Client Portal", on_load=[portal_guard, AccountState.load])
-app.add_page(portal.not_found_page, route=rx.constants.Page404.SLUG, title="Page not found · Lexportal", on_load=portal.NotFoundState.load)
+app.add_page(titled(portal.login_page, "title.portal", suffix=""), route=routes.PORTAL_LOGIN, title="Client Portal", on_load=PortalLoginState.load)
+app.add_page(titled(portal.invite_page, "title.portal", suffix=""), route=routes.PORTAL_INVITE, title="Client Portal", on_load=InviteState.load)
+app.add_page(titled(portal.forgot_password_page, "forgot.title", "title.portal"), route=routes.PORTAL_FORGOT, title="Reset password · Client Portal", on_load=ForgotPasswordState.load)
+app.add_page(titled(portal.reset_password_page, "reset.title", "title.portal"), route=routes.PORTAL_RESET, title="Set a new password · Client Portal", on_load=ResetPasswordState.load)
+app.add_page(titled(portal.dashboard_page, "portal.menu.dashboard", "title.portal"), route=routes.PORTAL_DASHBOARD, title="Dashboard · Client Portal", on_load=DashboardState.load)
+app.add_page(titled(portal.invoices_page, "portal.menu.invoices", "title.portal"), route=routes.PORTAL_INVOICES, title="Invoices · Client Portal", on_load=InvoicesState.load)
+app.add_page(titled(portal.time_entries_page, "portal.menu.time", "title.portal"), route=routes.PORTAL_TIME, title="Time entries · Client Portal", on_load=TimeEntriesState.load)
+app.add_page(titled(portal.agreements_page, "portal.menu.agreements", "title.portal"), route=routes.PORTAL_AGREEMENTS, title="Agreements · Client Portal", on_load=AgreementsState.load)
+app.add_page(titled(portal.account_page, "account.title", "title.portal"), route=routes.PORTAL_ACCOUNT, title="Account · Client Portal", on_load=[portal_guard, AccountState.load])
+app.add_page(titled(portal.not_found_page, "not_found.title"), route=rx.constants.Page404.SLUG, title="Page not found · Lexportal", on_load=portal.NotFoundState.load)

@@ -237,6 +237,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
     # portal: login, invitation, registration (CP-4)
     "portal.not_found_title": ("Portal not available", "Portal niedostępny"),
     "not_found.title": ("Page not found", "Nie znaleziono strony"),
+    # browser tab titles (components/document.py)
+    "title.invoice": ("Invoice", "Rachunek"),
+    "title.portal_settings": ("Client Portal settings", "Ustawienia Portalu Klienta"),
+    "title.email": ("E-mail", "E-mail"),
+    "title.portal": ("Client Portal", "Portal Klienta"),
     "not_found.text": (
         "This address may be mistyped, or the page no longer exists.",
         "Ten adres może zawierać literówkę albo strona już nie istnieje.",

@@ -250,6 +250,7 @@ def test_on_a_phone_every_list_fits_the_screen(browser, portal):
     page.click("#portal-nav-invoices")
     first = page.locator(".invoice-row").first
     expect(first).to_be_visible()
+    expect(page).to_have_title(f'{msg("portal.menu.invoices", "pl")} · {msg("title.portal", "pl")}')  # after a client-side move
     expect(page.locator(".invoice-row")).to_have_count(4)  # one element per invoice at every width
     _fits_the_screen(page)
     for part in (".cell-number", ".cell-status", ".cell-type", ".invoice-total", ".cell-due"):
@@ -368,6 +369,8 @@ def test_unknown_addresses_get_a_translated_page_with_the_way_back(browser, clie
         answer = page.goto(f"{portal['url']}/no-such-page")
         assert answer.status == 404
         expect(page.locator("#not-found")).to_have_text(msg("not_found.title", lang))
+        expect(page).to_have_title(msg("not_found.title", lang) + " · Lexportal")
+        assert page.evaluate("document.documentElement.lang") == lang
         expect(page.locator("#not-found-home")).to_have_attribute("href", "/")
         shot(page, f"portal-07-not-found-{lang}")
         page.click("#not-found-home")

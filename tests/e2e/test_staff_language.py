@@ -53,6 +53,8 @@ def test_the_chosen_language_stays_on_every_page_and_the_next_sign_in(app_server
     staff_login(page, url, EMAIL, PASSWORD)
     expect(page.get_by_role("heading", name=translate("en", "contacts.title"))).to_be_visible()
     assert _language(app_server) == "en"
+    expect(page).to_have_title("Contacts · Lexportal")
+    assert page.evaluate("document.documentElement.lang") == "en"
 
     # The user menu: Polish is kept on the account, on every page and reload.
     page.click("#user-menu")
@@ -63,6 +65,8 @@ def test_the_chosen_language_stays_on_every_page_and_the_next_sign_in(app_server
     page.reload()
     expect(page.get_by_role("heading", name=translate("pl", "matters.title"))).to_be_visible()
     assert _language(app_server) == "pl"
+    expect(page).to_have_title("Sprawy · Lexportal")  # the tab and <html lang> speak Polish too
+    assert page.evaluate("document.documentElement.lang") == "pl"
 
     page.click("#user-menu")
     page.get_by_role("menuitem", name=translate("pl", "common.lang.en")).click()
