@@ -31,9 +31,13 @@ async def password_work(fn):
     return await asyncio.get_running_loop().run_in_executor(_PASSWORD_WORK, fn)
 
 
+SPOKEN_MAX = 40  # messages remembered per tab for a language switch (a page shows a handful)
+
+
 class AppState(rx.State):
     lang: str = "pl"
     _lang_chosen: bool = False  # picked in this tab before any sign-in: a browser's default must not undo it
+    _spoken: dict[str, tuple[str, dict]] = {}  # a message as shown → (key, params): said again on a switch
 
     @rx.var(initial_value={})
     def t(self) -> dict[str, str]:
@@ -53,7 +57,37 @@ class AppState(rx.State):
                 setattr(self, name, value)
 
     def _msg(self, key: str, **params) -> str:
-        return translate(self.lang, key, **params)
+        text = translate(self.lang, key, **params)
+        spoken = self._spoken
+        if spoken.get(text) != (key, params):
+            kept = dict(list(spoken.items())[-(SPOKEN_MAX - 1):])
+            kept[text] = (key, params)
+            self._spoken = kept
+        return text
+
+    def _say_again(self, old_lang: str) -> None:
+        """After a language switch, every message still on screen (errors beside fields, notices) in
+        the new language: the labels switch with the catalog, the messages were stored as text."""
+        spoken = self._spoken
+        if not spoken or old_lang == self.lang:
+            return
+        again = {text: translate(self.lang, key, **params) for text, (key, params) in spoken.items()}
+        root = self
+        while root.parent_state is not None:
+            root = root.parent_state
+        states = [root]
+        while states:
+            state = states.pop()
+            states.extend(state.substates.values())
+            for name in type(state).base_vars:
+                value = getattr(state, name)
+                if isinstance(value, str):
+                    if value in again and again[value] != value:
+                        setattr(state, name, again[value])
+                elif isinstance(value, dict) and value and all(isinstance(v, str) for v in value.values()):
+                    if any(v in again and again[v] != v for v in value.values()):
+                        setattr(state, name, {k: again.get(v, v) for k, v in value.items()})
+        self._spoken = {again[text]: said for text, said in spoken.items()}
 
     def _field_errors(self, fields: dict[str, tuple[str, dict]]) -> dict[str, str]:
         return {name: self._msg(key, **params) for name, (key, params) in fields.items()}
@@ -61,4 +95,5 @@ class AppState(rx.State):
     @rx.event
     def set_lang(self, lang: str | list[str]):
         if isinstance(lang, str) and lang in LANGUAGES:
-            self.lang, self._lang_chosen = lang, True
+            old, self.lang, self._lang_chosen = self.lang, lang, True
+            self._say_again(old)

@@ -99,15 +99,17 @@ class PortalState(AppState):
             return
         self._browser_language_pending = False
         primary = value.split("-", 1)[0].lower() if isinstance(value, str) else ""
-        if primary in LANGUAGES and not self.signed_in:
-            self._assign(lang=primary)
+        if primary in LANGUAGES and not self.signed_in and primary != self.lang:
+            old, self.lang = self.lang, primary
+            self._say_again(old)
 
     @rx.event
     def choose_lang(self, lang: str | list[str]):
         """The language switch: the visitor's choice, which a late browser answer must not undo."""
         self._browser_language_pending = False
         if isinstance(lang, str) and lang in LANGUAGES:
-            self.lang, self._lang_chosen = lang, True
+            old, self.lang, self._lang_chosen = self.lang, lang, True
+            self._say_again(old)
 
     async def _login_for_invitation(self, address: str, view: InvitationView):
         """A registered person's e-mail button: the login form, then their card.

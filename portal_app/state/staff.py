@@ -94,7 +94,8 @@ class StaffState(AppState):
         if not (isinstance(lang, str) and lang in LANGUAGES):
             return
         if lang != self.lang:
-            self.lang = lang
+            old, self.lang = self.lang, lang
+            self._say_again(old)
         with session_scope() as session:
             me = identity.staff_for_token(session, self.staff_token) if self.staff_token else None
             if me is None:

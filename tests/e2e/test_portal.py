@@ -147,6 +147,9 @@ def test_register_in_english_then_polish_keeps_what_was_typed(client, portal):
     expect(client.locator("#first_name")).to_have_value("Ewa")
     expect(client.locator("#last_name")).to_have_value("Testowa")
     expect(client.locator("#password")).to_have_value(PASSWORD)
+    # The errors still on screen switched with the labels.
+    expect(client.locator("#password-error")).to_have_text(msg("password.too_short", "pl", min=passwords.MIN_LENGTH))
+    expect(client.locator("#password_repeat-error")).to_have_text(msg("register.passwords_differ", "pl"))
     client.fill("#password_repeat", PASSWORD)
     client.click("#register-submit")
     expect(client.locator("#hours-total")).to_be_visible()

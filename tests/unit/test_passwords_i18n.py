@@ -254,3 +254,26 @@ def test_every_portal_choice_and_sign_in_refusal_has_a_message():
     assert sorted(k for k in wanted if k not in MESSAGES) == []
     # the refusals name the wait: the placeholder the service fills must be in both languages
     assert "{minutes}" in MESSAGES["login.locked"][0] and "{seconds}" in MESSAGES["login.wait"][1]
+
+
+def test_messages_on_screen_follow_a_language_switch():
+    """Errors beside fields and notices were stored as text: the PL/EN switch left them in the old language."""
+    from reflex.state import State
+
+    from portal_app.state.portal import InviteState, PortalLoginState, PortalState
+
+    root = State(_reflex_internal_init=True)
+    invite, login, portal = (root.get_substate(cls.get_full_name().split("."))
+                             for cls in (InviteState, PortalLoginState, PortalState))
+    invite.lang = "en"
+    invite.errors = invite._field_errors({"password": ("password.too_short", {"min": 12}),
+                                          "password_repeat": ("register.passwords_differ", {})})
+    login.error = login._msg("login.failed")
+    invite.email = "ewa@example.com"  # not a message: never touched
+    PortalState.choose_lang.fn(portal, "pl")
+    assert dict(invite.errors) == {"password": translate("pl", "password.too_short", min=12),
+                                   "password_repeat": translate("pl", "register.passwords_differ")}
+    assert login.error == translate("pl", "login.failed") and invite.email == "ewa@example.com"
+    PortalState.choose_lang.fn(portal, "en")  # and back again
+    assert login.error == translate("en", "login.failed")
+    assert invite.errors["password"] == translate("en", "password.too_short", min=12)
