@@ -118,7 +118,16 @@ def invoice_page() -> rx.Component:
             rx.cond(
                 inv,
                 rx.vstack(
-                    rx.link("← " + inv.contact_name, href="/contacts/" + inv.contact_id.to_string(), size="2", color_scheme="gray"),
+                    rx.hstack(  # back to where invoices are listed: the contact and, if any, its matter
+                        rx.link("← " + inv.contact_name, href="/contacts/" + inv.contact_id.to_string(), size="2",
+                                color_scheme="gray", id="invoice-back-contact"),
+                        rx.cond(inv.matter_number != "", rx.fragment(
+                            rx.text("/", size="2", color_scheme="gray"),
+                            rx.link(inv.matter_number, href="/matters/" + inv.matter_id.to_string(), size="2",
+                                    color_scheme="gray", id="invoice-back-matter"),
+                        )),
+                        spacing="2", align="center",
+                    ),
                     card(
                         rx.hstack(
                             rx.vstack(

@@ -7,6 +7,7 @@ sharing has its own tests), with an address and client unique to this file.
 import re
 from datetime import date, timedelta
 from pathlib import Path
+from urllib.parse import urlparse
 
 import pytest
 from playwright.sync_api import expect
@@ -183,7 +184,12 @@ def test_staff_user_enters_everything_and_the_client_sees_it(app_server, browser
     assert _money(client.locator("#widget-pending .money").inner_text()) == "1 500,54 zł"
 
     # 5. A partial payment: too much is refused, 500 is recorded.
+    expect(page.locator("#invoice-back-matter")).to_have_attribute("href", urlparse(matter_url).path)  # made from the matter
     page.click("#payment-new")
+    page.fill("#payment-amount", "0,001")  # a thousand or a tenth of a grosz? asked, not guessed
+    page.click("#payment-save")
+    expect(page.locator("#payment-amount-error")).to_have_text(translate("pl", "ws.amount_ambiguous"))
+    expect(page.locator("#payment-amount")).to_have_value("0,001")
     page.fill("#payment-amount", "2000")
     page.click("#payment-save")
     expect(page.locator("#payment-amount-error")).to_be_visible()
