@@ -63,6 +63,22 @@ def bound_record(record: logging.LogRecord) -> logging.LogRecord:
     return record
 
 
+_NO_HANDLER = "No registered handler found for event: "
+
+
+def quiet_unknown_event(record: logging.LogRecord) -> logging.LogRecord:
+    """Reflex logs an event naming no handler with two chained tracebacks and the whole event
+    (payload included: it may hold a password). Anyone can send one, so it is a stranger's noise:
+    one warning line naming the event, at most 200 characters of it, and nothing it carried."""
+    exc = record.exc_info[1] if record.exc_info else None
+    if isinstance(exc, KeyError) and exc.args and str(exc.args[0]).startswith(_NO_HANDLER):
+        name = clip(str(exc.args[0])[len(_NO_HANDLER):], 200)
+        record.msg, record.args = "refused an event for a handler that does not exist: %s", (name,)
+        record.levelno, record.levelname = logging.WARNING, "WARNING"
+        record.exc_info, record.exc_text, record.stack_info = None, None, None
+    return record
+
+
 def install() -> None:
     """Bound every record made from now on in this process (idempotent)."""
     global _installed
@@ -71,7 +87,7 @@ def install() -> None:
     make = logging.getLogRecordFactory()
 
     def bounded_factory(*args, **kwargs) -> logging.LogRecord:
-        return bound_record(make(*args, **kwargs))
+        return bound_record(quiet_unknown_event(make(*args, **kwargs)))
 
     logging.setLogRecordFactory(bounded_factory)
     _installed = True

@@ -116,7 +116,8 @@ def parse_date(value, name: str, errors: Errors, *, required: bool = True) -> da
     return result
 
 
-_AMOUNT = re.compile(r"^-?\d+(?:[.,]\d{1,2})?$")
+_AMOUNT = re.compile(r"-?[0-9]+(?:\.[0-9]{1,2})?")
+_SPACES = re.compile(r"[\s\u00a0\u202f]+")
 
 
 class AmbiguousAmount(ValueError):
@@ -126,25 +127,40 @@ class AmbiguousAmount(ValueError):
 def parse_amount(value) -> Decimal:
     """`1 234,50`, `1,234.50`, `1234.5` → Decimal('1234.50'); ValueError on anything else.
 
-    The last `.` or `,` is the decimal separator when it is followed by one or two digits; every
-    other separator (spaces, the other mark) is a thousands separator. A single mark followed by
-    three digits (`1,500`, `1.500`, `0,001`) is refused as AmbiguousAmount rather than guessed:
-    read as thousands, `0,001` became a payment of 1,00.
+    Digits 0-9 only. The last `.` or `,` is the decimal separator when it is followed by one or two
+    digits; the other separators (spaces, the other mark) group thousands, in threes. Never
+    guessed: a single mark followed by three digits (`1,500`, `1.500`, `0,001`) is refused as
+    AmbiguousAmount (read as thousands, `0,001` became a payment of 1,00); a last mark differing
+    from the earlier ones must be decimals, so `1.000,000` is refused (it became 1 000 000,00);
+    spaces must group thousands (`1 50` is not 150).
     """
-    raw = re.sub(r"[\s\u00a0\u202f]", "", str(value or ""))
-    if not raw:
+    text = _SPACES.sub(" ", str(value or "").strip())
+    if not text:
         raise ValueError("empty")
+    if not text.isascii():
+        raise ValueError(text)  # ١٥٠٠ or １５００: int() would read them, a person may not mean them
+    if " " in text:
+        parts = text.split(" ")
+        if not (re.fullmatch(r"-?[0-9]{1,3}", parts[0]) and all(re.fullmatch(r"[0-9]{3}", p) for p in parts[1:-1])
+                and re.fullmatch(r"[0-9]{3}(?:[.,][0-9]{1,2})?", parts[-1])):
+            raise ValueError(text)
+    raw = text.replace(" ", "")
     if re.fullmatch(r"-?[0-9]{1,3}[.,][0-9]{3}", raw):
         raise AmbiguousAmount(raw)
     last = max(raw.rfind(","), raw.rfind("."))
-    whole, fraction = (raw[:last], raw[last + 1:]) if last >= 0 and 1 <= len(raw) - last - 1 <= 2 else (raw, "")
+    decimals = len(raw) - last - 1 if last >= 0 else 0
+    whole, fraction = (raw[:last], raw[last + 1:]) if last >= 0 and 1 <= decimals <= 2 else (raw, "")
     if fraction and raw[last] in whole:
         raise ValueError(raw)  # one mark cannot separate both thousands and decimals
+    if last >= 0 and not fraction and raw[last] not in raw[:last] and ("," in raw[:last] or "." in raw[:last]):
+        raise ValueError(raw)  # `1.000,000`: a last mark unlike the others is the decimal one, and 3 decimals are too many
     groups = re.split(r"[.,]", whole.lstrip("-"))
     if len(groups) > 1 and not (1 <= len(groups[0]) <= 3 and all(len(g) == 3 for g in groups[1:])):
         raise ValueError(raw)
+    if "," in whole and "." in whole:
+        raise ValueError(raw)  # thousands grouped by both marks
     raw = whole.replace(",", "").replace(".", "") + ("." + fraction if fraction else "")
-    if not _AMOUNT.match(raw):
+    if not _AMOUNT.fullmatch(raw):
         raise ValueError(raw)
     try:
         return Decimal(raw).quantize(CENT, rounding=ROUND_HALF_UP)

@@ -32,6 +32,9 @@ async def password_work(fn):
 
 
 SPOKEN_MAX = 40  # messages remembered per tab for a language switch (a page shows a handful)
+# The vars that hold messages (by name): only they are said again, never a name or a typed text
+# that happens to read like a message.
+MESSAGE_VARS = ("error", "errors", "message", "refused", "note")
 
 
 class AppState(rx.State):
@@ -67,7 +70,8 @@ class AppState(rx.State):
 
     def _say_again(self, old_lang: str) -> None:
         """After a language switch, every message still on screen (errors beside fields, notices) in
-        the new language: the labels switch with the catalog, the messages were stored as text."""
+        the new language: the labels switch with the catalog, the messages were stored as text.
+        Only vars named as messages (MESSAGE_VARS endings) are touched."""
         spoken = self._spoken
         if not spoken or old_lang == self.lang:
             return
@@ -80,6 +84,8 @@ class AppState(rx.State):
             state = states.pop()
             states.extend(state.substates.values())
             for name in type(state).base_vars:
+                if not name.endswith(MESSAGE_VARS):
+                    continue
                 value = getattr(state, name)
                 if isinstance(value, str):
                     if value in again and again[value] != value:

@@ -75,3 +75,19 @@ def test_huge_wrong_typed_argument_stays_out_of_the_log(connect, app_server):
     assert logged.count("Error transforming") == 3, "this test no longer reaches Reflex's warning"
     assert 100 < echoed <= 3 * 2_000, f"{echoed} characters of the client's payload went into the log"
     assert len(logged) < 40_000, f"three refused events wrote {len(logged)} characters to the log"
+
+
+@pytest.mark.parametrize("name", ["submit", "no_such_handler", "_say_again", "__init__"])
+def test_an_unknown_event_name_is_one_quiet_line(connect, app_server, name):
+    """Anyone may send any event name; a handler that does not exist must not write tracebacks."""
+    from portal_app.state.portal import ForgotPasswordState
+
+    offset = log_offset(app_server)
+    tab = connect(path="/")
+    for _ in range(3):
+        tab.emit(f"{ForgotPasswordState.get_full_name()}.{name}", {"form_data": {"email": "x@example.com"}})
+    tab.ping()
+    time.sleep(1.0)
+    logged = log_since(app_server, offset)
+    assert "Traceback" not in logged, logged[-3000:]
+    assert len(logged) < 3 * 600, f"three unknown events wrote {len(logged)} characters to the log"

@@ -1,6 +1,7 @@
 """The log bound: oversized records are cut to a head and a tail, everything else passes untouched."""
 
 import logging
+import sys
 
 import pytest
 
@@ -72,3 +73,23 @@ def test_install_bounds_every_logger(installed):
     finally:
         logger.removeHandler(handler)
     assert len(seen) == 1 and len(seen[0].getMessage()) <= LINE_MAX
+
+
+def test_an_event_for_no_handler_is_one_warning_without_its_payload():
+    """Reflex's record: two chained tracebacks and the event with its payload (which may hold a password)."""
+    from portal_app.log_bound import quiet_unknown_event
+
+    try:
+        try:
+            {}["State.forgot.submit"]
+        except KeyError as ke:
+            raise KeyError("No registered handler found for event: State.forgot.submit") from ke
+    except KeyError:
+        record = logging.getLogger("reflex").makeRecord(
+            "reflex", logging.ERROR, __file__, 1, "Error processing event queue entry for %s",
+            ("Event(payload={'password': 'sekret-hasło-123'})",), sys.exc_info())
+    quiet = quiet_unknown_event(record)
+    assert quiet.levelno == logging.WARNING and quiet.exc_info is None
+    assert quiet.getMessage() == "refused an event for a handler that does not exist: State.forgot.submit"
+    other = logging.getLogger("reflex").makeRecord("reflex", logging.ERROR, __file__, 1, "kept", (), None)
+    assert quiet_unknown_event(other).getMessage() == "kept"

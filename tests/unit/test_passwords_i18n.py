@@ -277,3 +277,20 @@ def test_messages_on_screen_follow_a_language_switch():
     PortalState.choose_lang.fn(portal, "en")  # and back again
     assert login.error == translate("en", "login.failed")
     assert invite.errors["password"] == translate("en", "password.too_short", min=12)
+
+
+def test_a_language_switch_leaves_alone_what_only_reads_like_a_message():
+    """A contact named like a notice (or a typed search) is data: only message vars are said again."""
+    from reflex.state import State
+
+    from portal_app.state.cards import ContactsState
+    from portal_app.state.staff import StaffState
+
+    root = State(_reflex_internal_init=True)
+    contacts, staff = (root.get_substate(cls.get_full_name().split(".")) for cls in (ContactsState, StaffState))
+    staff.lang = "pl"
+    staff.login_error = staff._msg("ws.payment.recorded")
+    contacts.query = translate("pl", "ws.payment.recorded")
+    StaffState.set_lang.fn(staff, "en")
+    assert staff.login_error == translate("en", "ws.payment.recorded")
+    assert contacts.query == translate("pl", "ws.payment.recorded")

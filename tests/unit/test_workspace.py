@@ -71,7 +71,8 @@ def invoice_form(number="FV/2026/001", **extra):
 @pytest.mark.parametrize("raw, expected", [
     ("1234.56", "1234.56"), ("1 234,56", "1234.56"), ("1,234.56", "1234.56"), ("1.234,5", "1234.50"),
     ("100", "100.00"), ("0,01", "0.01"), ("1,234,000", "1234000.00"), ("\u00a012\u00a0000,00", "12000.00"),
-    ("1 500", "1500.00"), ("1.500,00", "1500.00"), ("1,500.00", "1500.00"),
+    ("1 500", "1500.00"), ("1.500,00", "1500.00"), ("1,500.00", "1500.00"), ("1 234 567.89", "1234567.89"),
+    ("-1 500,00", "-1500.00"), ("1.234.567,89", "1234567.89"), ("1,234,567.8", "1234567.80"),
 ])
 def test_amounts_are_read_in_either_locale(raw, expected):
     assert parse_amount(raw) == Decimal(expected)
@@ -97,7 +98,12 @@ def test_a_lone_mark_before_three_digits_is_refused_not_guessed(raw):
     assert amount_field(raw, "amount", errors) == 0 and errors == {"amount": ("ws.amount_ambiguous", {})}
 
 
-@pytest.mark.parametrize("raw", ["", "abc", "1,2,3.4.5x", "12.345.6", "1e5", "--1"])
+@pytest.mark.parametrize("raw", [
+    "", "abc", "1,2,3.4.5x", "12.345.6", "1e5", "--1",
+    "1.000,000", "1,000.000", "1,234.567",  # a last mark unlike the others is decimal: three decimals were read as thousands
+    "١,٥٠٠", "１,５００", "١٢٣",  # digits of other scripts
+    "1 50", "12 5,00", "1 2345",  # spaces only group thousands
+])
 def test_unreadable_amounts_are_refused(raw):
     with pytest.raises(ValueError):
         parse_amount(raw)
