@@ -14,7 +14,7 @@ from portal_app.services import agreements, billing, contacts_matters, time_entr
 from portal_app.services.billing import LineInput
 from portal_app.services.errors import ServiceError
 from portal_app.services.workspace import commit
-from tests.unit.test_workspace import firms, invoice_form, new_contact, new_matter  # noqa: F401 (fixture)
+from tests.unit.test_workspace import approved_credit_note, firms, invoice_form, new_contact, new_matter  # noqa: F401 (fixture)
 
 NOW = datetime(2026, 3, 15, 12, 0, tzinfo=timezone.utc)
 
@@ -109,9 +109,7 @@ def test_an_invoice_with_a_live_credit_note_cannot_be_cancelled(session, firms):
     admin = firms["admin"]
     contact_id = new_contact(session, admin)
     inv_id = approved_invoice(session, admin, contact_id)
-    note_id = billing.create_invoice(session, admin, contact_id, invoice_form("KOR/2026/001", type="credit_note",
-                                     corrects_invoice_id=str(inv_id)), [LineInput("Rabat", "100", "23")])
-    billing.approve_invoice(session, admin, note_id)
+    note_id = approved_credit_note(session, admin, contact_id, inv_id, "100")
     with pytest.raises(ServiceError) as refused:
         billing.cancel_invoice(session, admin, inv_id)
     assert refused.value.key == "ws.invoice_has_credit_notes"

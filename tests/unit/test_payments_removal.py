@@ -13,7 +13,7 @@ from portal_app.services import billing, client_portal
 from portal_app.services.billing import LineInput
 from portal_app.services.errors import FieldErrors, NotAllowed, ServiceError
 from tests.unit.test_credit_notes import client_of
-from tests.unit.test_workspace import firms, invoice_form, new_contact  # noqa: F401 (fixture)
+from tests.unit.test_workspace import approved_credit_note, firms, invoice_form, new_contact  # noqa: F401 (fixture)
 
 NOW = datetime(2026, 3, 15, 12, 0, tzinfo=timezone.utc)
 
@@ -69,9 +69,7 @@ def test_a_credit_note_still_counts_after_a_payment_is_removed(session, firms):
     admin = firms["admin"]
     contact_id = new_contact(session, admin)
     inv_id = issued(session, admin, contact_id)
-    note_id = billing.create_invoice(session, admin, contact_id, invoice_form("KOR/2026/001", type="credit_note",
-                                     corrects_invoice_id=str(inv_id)), [LineInput("Rabat", "300", "0")])
-    billing.approve_invoice(session, admin, note_id)
+    approved_credit_note(session, admin, contact_id, inv_id, "300", rate="0")
     pay(session, admin, inv_id, "500")
     last = pay(session, admin, inv_id, "200")
     assert state_of(session, admin, inv_id)[:3] == ("paid", 70000, 0)
@@ -88,9 +86,7 @@ def test_removing_the_only_payment_of_a_fully_credited_invoice_leaves_it_approve
     contact_id = new_contact(session, admin)
     inv_id = issued(session, admin, contact_id)
     only = pay(session, admin, inv_id, "100")
-    note_id = billing.create_invoice(session, admin, contact_id, invoice_form("KOR/2026/001", type="credit_note",
-                                     corrects_invoice_id=str(inv_id)), [LineInput("Rabat", "900", "0")])
-    billing.approve_invoice(session, admin, note_id)
+    approved_credit_note(session, admin, contact_id, inv_id, "900", rate="0")
     billing.remove_payment(session, admin, inv_id, only)
     assert state_of(session, admin, inv_id)[:3] == ("approved", 0, 10000)
 

@@ -66,6 +66,14 @@ def invoice_form(number="FV/2026/001", **extra):
             "currency": "PLN", **extra}
 
 
+def approved_credit_note(session, staff, contact_id, invoice_id, net, rate="23", number="KOR/2026/001") -> int:
+    """An approved credit note of `net` correcting the invoice."""
+    note_id = billing.create_invoice(session, staff, contact_id, invoice_form(number, type="credit_note",
+                                     corrects_invoice_id=str(invoice_id)), [LineInput("Rabat", net, rate)])
+    billing.approve_invoice(session, staff, note_id)
+    return note_id
+
+
 # ---- money ----------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("raw, expected", [
